@@ -1,0 +1,3 @@
+"""irlmeet: turn work trips into real relationships."""
+
+__version__ = "0.1.0"

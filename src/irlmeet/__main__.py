@@ -1,0 +1,3 @@
+from irlmeet.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,129 @@
+"""Every error irlmeet raises on purpose, in one place.
+
+Callers (the CLI, the TUI) catch :class:`IrlmeetError` and show ``str(error)``: each message is
+written for the person at the keyboard and names the file, line, field or value that was wrong.
+Anything that is not an ``IrlmeetError`` is a bug.
+
+    IrlmeetError
+    ├── ValidationError          a field of a contact, trip or meetup is wrong
+    ├── PlaceError
+    │   ├── UnknownPlace         no city matches; carries close suggestions
+    │   └── AmbiguousPlace       several cities match; carries the candidates
+    ├── LookupFailed
+    │   ├── NotFound             no contact/trip/meetup with that id or name
+    │   └── AmbiguousName        a name matches several records; carries them
+    ├── StoreError
+    │   ├── CorruptDataFile      the data file cannot be read; it is left untouched
+    │   ├── SchemaTooNew         the data file was written by a newer irlmeet
+    │   ├── StoreLocked          another process holds the data file's lock too long
+    │   └── StoreClosed          the store was used after close()
+    └── ExportError              an output file could not be written
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+class IrlmeetError(Exception):
+    """Base class: something the user can act on. ``str()`` is the message to show."""
+
+
+class ValidationError(IrlmeetError, ValueError):
+    """A value does not fit its field. ``field`` names it (``"end"``, ``"emails[1]"``...)."""
+
+    def __init__(self, field: str, message: str, *, where: str | None = None) -> None:
+        self.field = field
+        self.where = where
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}{field}: {message}")
+
+
+class PlaceError(IrlmeetError):
+    """A place name could not be turned into exactly one city."""
+
+
+class UnknownPlace(PlaceError):
+    def __init__(self, text: str, suggestions: Sequence[Any] = ()) -> None:
+        self.text = text
+        self.suggestions = list(suggestions)
+        message = f"no city called {text!r} is known"
+        if self.suggestions:
+            message += "; did you mean " + ", ".join(_label(s) for s in self.suggestions) + "?"
+        else:
+            message += "; try the city's name with its country, e.g. 'Porto, Portugal'"
+        super().__init__(message)
+
+
+class AmbiguousPlace(PlaceError):
+    def __init__(self, text: str, candidates: Sequence[Any]) -> None:
+        self.text = text
+        self.candidates = list(candidates)
+        shown = "; ".join(_label(c) for c in self.candidates)
+        super().__init__(
+            f"{text!r} could be several cities: {shown}. Add a region or country to choose one."
+        )
+
+
+class LookupFailed(IrlmeetError):
+    """A reference (id or name) given by the user did not pick exactly one record."""
+
+
+class NotFound(LookupFailed):
+    def __init__(self, kind: str, ref: str, suggestions: Sequence[str] = ()) -> None:
+        self.kind = kind
+        self.ref = ref
+        self.suggestions = list(suggestions)
+        message = f"no {kind} matches {ref!r}"
+        if self.suggestions:
+            message += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(message)
+
+
+class AmbiguousName(LookupFailed):
+    def __init__(self, kind: str, ref: str, matches: Sequence[tuple[str, str]]) -> None:
+        """``matches`` are ``(id, label)`` pairs."""
+        self.kind = kind
+        self.ref = ref
+        self.matches = list(matches)
+        listed = "\n".join(f"  {id_}  {label}" for id_, label in self.matches)
+        super().__init__(f"{ref!r} matches several {kind}s; use an id:\n{listed}")
+
+
+class StoreError(IrlmeetError):
+    """The data file could not be opened, read or written."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = Path(path)
+        super().__init__(f"{self.path}: {message}")
+
+
+class CorruptDataFile(StoreError):
+    """The file is not a readable irlmeet data file. It has not been changed."""
+
+
+class SchemaTooNew(StoreError):
+    pass
+
+
+class StoreLocked(StoreError):
+    pass
+
+
+class StoreClosed(StoreError):
+    pass
+
+
+class ExportError(IrlmeetError):
+    pass
+
+
+def _label(item: Any) -> str:
+    label = getattr(item, "label", None)
+    if callable(label):
+        return str(label())
+    if isinstance(label, str):
+        return label
+    return str(item)
