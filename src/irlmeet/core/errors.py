@@ -17,6 +17,7 @@ Anything that is not an ``IrlmeetError`` is a bug.
     │   ├── SchemaTooNew         the data file was written by a newer irlmeet
     │   ├── StoreLocked          another process holds the data file's lock too long
     │   └── StoreClosed          the store was used after close()
+    ├── ConfigError              the config file cannot be read; names file and line
     └── ExportError              an output file could not be written
 """
 
@@ -113,6 +114,10 @@ class StoreLocked(StoreError):
 
 
 class StoreClosed(StoreError):
+    pass
+
+
+class ConfigError(IrlmeetError):
     pass
 
 

@@ -1,0 +1,44 @@
+"""The domain core must never pull in the UI libraries (DEVELOPERS.md, "Shape")."""
+
+from __future__ import annotations
+
+import pkgutil
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import irlmeet.core
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_importing_all_of_core_loads_no_ui_library():
+    modules = [f"irlmeet.core.{m.name}" for m in pkgutil.iter_modules(irlmeet.core.__path__)]
+    assert "irlmeet.core.store" in modules and "irlmeet.core.planner" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'textual', 'rich'} or m.startswith('irlmeet.tui'))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "", f"core imported UI modules: {result.stdout.strip()}"
+
+
+def test_scripted_commands_do_not_load_the_tui():
+    code = (
+        "import sys\n"
+        "from irlmeet import cli\n"
+        "cli.build_parser()\n"
+        "print(any(m.split('.')[0] == 'textual' for m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_import_linter_contracts_hold():
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
+    assert exe, "import-linter is part of the test extras"
+    result = subprocess.run([exe, "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

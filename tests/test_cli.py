@@ -1,0 +1,208 @@
+"""The CLI through its real entry point: `main()` in-process with a fixed clock, and a few runs
+of the installed console script in a subprocess."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+from irlmeet.cli import main
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory) -> Path:
+    """One XDG cache for every CLI test, so the city index is built once."""
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
+@pytest.fixture
+def env(tmp_path, shared_cache, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("IRLMEET_DATA", raising=False)
+    return dict(os.environ)
+
+
+class Run:
+    def __init__(self, env):
+        self.env = env
+
+    def __call__(self, *argv, ok=True):
+        out, err = io.StringIO(), io.StringIO()
+        code = main(list(argv), env=self.env, clock=lambda: NOW, out=out, err=err)
+        self.code, self.out, self.err = code, out.getvalue(), err.getvalue()
+        if ok:
+            assert code == 0, f"{argv} failed ({code}): {self.err}"
+        return self
+
+
+@pytest.fixture
+def irlmeet(env):
+    return Run(env)
+
+
+def data_file(tmp_path) -> Path:
+    return tmp_path / "data" / "irlmeet" / "irlmeet.json"
+
+
+def test_the_whole_path_from_contacts_to_a_calendar_file(irlmeet, tmp_path):
+    irlmeet("me", "--name", "Sam Rivera", "--home", "Lisbon")
+    assert "Lisbon, Portugal" in irlmeet("me").out
+    ada = irlmeet("contact", "add", "Ada Brandt", "--city", "Berlin", "--email", "ada@example.org",
+                  "--how-we-met", "PyCon DE 2024 sprints").out.strip()
+    irlmeet("contact", "add", "Jonas Weber", "--city", "Potsdam", "--last-seen", "2024-06-01")
+    irlmeet("contact", "add", "Felix Braun", "--city", "Hamburg")
+    trip_id = irlmeet("trip", "add", "Berlin", "--from", "2026-12-08", "--to", "2026-12-10",
+                      "--name", "DataConf Berlin").out.strip()
+    assert trip_id and len(trip_id.split()) == 1
+
+    trips = json.loads(irlmeet("trip", "list", "--json").out)
+    assert [t["id"] for t in trips] == [trip_id]
+    assert trips[0]["destination"]["tz"] == "Europe/Berlin"
+
+    plan = json.loads(irlmeet("plan", "DataConf", "--json").out)
+    names = [p["name"] for p in plan["proposals"]]
+    assert names == ["Ada Brandt", "Jonas Weber"], "Hamburg is not near Berlin"
+    first = plan["proposals"][0]
+    assert first["contact_id"] == ada and "never met in person" in first["reasons"]
+    start = datetime.fromisoformat(first["start"])
+    assert start.utcoffset() is not None and start.utcoffset().total_seconds() == 3600  # CET
+    assert datetime.fromisoformat(first["start_your_time"]) == start
+    assert datetime.fromisoformat(first["start_your_time"]).utcoffset().total_seconds() == 0  # Lisbon
+
+    text = irlmeet("plan", trip_id).out
+    assert "Ada Brandt" in text and "why:" in text and "when:" in text
+
+    d = irlmeet("draft", "DataConf", "Ada").out
+    assert d.startswith("To: ada@example.org\nSubject: ")
+    assert "PyCon DE 2024 sprints" in d and "Sam Rivera" in d
+
+    out = tmp_path / "berlin.ics"
+    assert "wrote 2 meetups" in irlmeet("export", "DataConf", "-o", str(out)).out
+    cal = icalendar.Calendar.from_ical(out.read_bytes())
+    events = [c for c in cal.walk("VEVENT")]
+    assert len(events) == 2
+    uids = sorted(str(e["UID"]) for e in events)
+    assert all(str(e["STATUS"]) == "TENTATIVE" for e in events)
+
+    irlmeet("export", "DataConf", "-o", str(out))
+    again = icalendar.Calendar.from_ical(out.read_bytes())
+    assert sorted(str(e["UID"]) for e in again.walk("VEVENT")) == uids, "re-export must not duplicate events"
+    assert os.stat(data_file(tmp_path)).st_mode & 0o777 == 0o600
+
+
+def test_contact_list_near_a_city_with_a_radius(irlmeet):
+    irlmeet("contact", "add", "Maya Chen", "--city", "Brooklyn, NY")
+    irlmeet("contact", "add", "Grace Liu", "--city", "San Jose, CA")
+    irlmeet("contact", "add", "Marcus Bell", "--city", "Hoboken")
+    rows = json.loads(irlmeet("contact", "list", "--near", "NYC", "--json").out)
+    assert [r["distance_km"] for r in rows] == sorted(r["distance_km"] for r in rows), "nearest first"
+    assert {r["name"] for r in rows} == {"Maya Chen", "Marcus Bell"}
+    assert all(r["distance_km"] < 50 for r in rows)
+    rows = json.loads(irlmeet("contact", "list", "--near", "San Francisco", "--json").out)
+    assert [r["name"] for r in rows] == ["Grace Liu"], "San Jose is in the Bay Area"
+    assert "nobody within 5 km" in irlmeet("contact", "list", "--near", "Berlin", "--radius", "5").out
+    assert len(json.loads(irlmeet("contact", "list", "--json").out)) == 3
+
+
+def test_unknown_city_is_a_clear_error_and_stores_nothing(irlmeet, tmp_path):
+    irlmeet("contact", "add", "Ada", "--city", "Berln", ok=False)
+    assert irlmeet.code == 1
+    assert "Berln" in irlmeet.err and "Berlin" in irlmeet.err and "Traceback" not in irlmeet.err
+    assert json.loads(irlmeet("contact", "list", "--json").out) == []
+
+
+def test_ambiguous_city_lists_the_candidates(irlmeet):
+    irlmeet("trip", "add", "Portland", "--from", "2026-12-01", "--to", "2026-12-02", ok=False)
+    assert irlmeet.code == 1
+    assert "'Portland' could be several cities" in irlmeet.err
+    assert "Portland, OR" in irlmeet.err and "Portland, ME" in irlmeet.err
+    irlmeet("trip", "add", "Portland, ME", "--from", "2026-12-01", "--to", "2026-12-02")
+    assert json.loads(irlmeet("trip", "list", "--json").out)[0]["destination"]["tz"] == "America/New_York"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--from", "2026-13-01", "--to", "2026-12-02"], "from: '2026-13-01' is not a real date"),
+        (["--from", "next monday", "--to", "2026-12-02"], "from: 'next monday' is not a date in the form YYYY-MM-DD"),
+        (["--from", "2026-12-05", "--to", "2026-12-02"], "ends (2026-12-02) before it starts (2026-12-05)"),
+    ],
+)
+def test_bad_dates_name_the_option(irlmeet, args, says):
+    irlmeet("trip", "add", "Berlin", *args, ok=False)
+    assert irlmeet.code == 1 and says in irlmeet.err
+    assert json.loads(irlmeet("trip", "list", "--json").out) == []
+
+
+def test_names_that_match_several_records_list_them(irlmeet):
+    irlmeet("trip", "add", "Berlin", "--from", "2026-12-08", "--to", "2026-12-10", "--name", "Berlin one")
+    irlmeet("trip", "add", "Berlin", "--from", "2027-02-08", "--to", "2027-02-10", "--name", "Berlin two")
+    irlmeet("plan", "Berlin", ok=False)
+    assert irlmeet.code == 1 and "matches several trips" in irlmeet.err
+    assert "Berlin one" in irlmeet.err and "Berlin two" in irlmeet.err
+    irlmeet("plan", "Berlni", ok=False)
+    assert "no trip matches 'Berlni'" in irlmeet.err
+
+
+def test_a_broken_data_file_is_reported_and_left_as_it_was(irlmeet, tmp_path):
+    path = tmp_path / "mine.json"
+    path.write_text('{"contacts": {"1": {"name": "Ada"', encoding="utf-8")
+    before = path.read_bytes()
+    irlmeet("--data", str(path), "contact", "add", "Bo", "--city", "Berlin", ok=False)
+    assert irlmeet.code == 1
+    assert str(path) in irlmeet.err and "Traceback" not in irlmeet.err
+    assert path.read_bytes() == before
+
+
+def test_locate_and_the_data_file_choice(irlmeet, tmp_path, env):
+    assert irlmeet("locate", "data").out.strip() == str(data_file(tmp_path))
+    assert irlmeet("--data", str(tmp_path / "x.json"), "locate", "data").out.strip() == str(tmp_path / "x.json")
+    env["IRLMEET_DATA"] = str(tmp_path / "env.json")
+    assert irlmeet("locate", "data").out.strip() == str(tmp_path / "env.json")
+    assert irlmeet("locate", "config").out.strip() == str(tmp_path / "config" / "irlmeet" / "config.toml")
+    assert irlmeet("locate", "themes").out.strip() == str(tmp_path / "config" / "irlmeet" / "themes")
+    assert not (tmp_path / "x.json").exists(), "locate never creates the data file"
+
+
+def test_a_bad_config_file_names_the_file_and_line(irlmeet, tmp_path):
+    cfg = tmp_path / "config" / "irlmeet" / "config.toml"
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text('radius_km = 40\ntheme = "dark\n', encoding="utf-8")
+    irlmeet("trip", "list", ok=False)
+    assert irlmeet.code == 1 and str(cfg) in irlmeet.err and "line 2" in irlmeet.err
+
+
+def test_demo_runs_on_a_temporary_copy(irlmeet, tmp_path):
+    trips = json.loads(irlmeet("--demo", "trip", "list", "--json").out)
+    assert [t["name"] for t in trips] == ["DataConf Berlin", "Client visit New York"]
+    plan = json.loads(irlmeet("--demo", "plan", "DataConf", "--json").out)
+    assert len(plan["proposals"]) >= 8
+    assert plan["proposals"][0]["reasons"][0] == "never met in person"
+    assert not data_file(tmp_path).exists(), "the user's data file is never created by --demo"
+
+
+def test_the_installed_command_reports_errors_without_a_traceback(tmp_path, env):
+    exe = shutil.which("irlmeet", path=str(Path(sys.executable).parent))
+    assert exe, "the console script is installed"
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"\x00\x01not json")
+    r = subprocess.run([exe, "--data", str(bad), "trip", "list"], capture_output=True, text=True, env=env)
+    assert r.returncode == 1 and str(bad) in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run([sys.executable, "-m", "irlmeet", "--help"], capture_output=True, text=True, env=env)
+    assert r.returncode == 0
+    for command in ("contact", "trip", "plan", "draft", "export", "locate", "--demo", "--data"):
+        assert command in r.stdout
