@@ -251,9 +251,10 @@ def cmd_me(ctx: Context, args) -> int:
     if args.json:
         _print_json(ctx, profile.to_dict())
         return 0
-    print(f"name: {profile.name or '(not set: irlmeet me --name \"Your Name\")'}", file=ctx.out)
-    home = profile.home
-    print(f"home: {home.label() + ' (' + home.tz + ')' if home else '(not set: irlmeet me --home CITY)'}", file=ctx.out)
+    name = profile.name or '(not set: irlmeet me --name "Your Name")'
+    home = f"{profile.home.label()} ({profile.home.tz})" if profile.home else "(not set: irlmeet me --home CITY)"
+    print(f"name: {name}", file=ctx.out)
+    print(f"home: {home}", file=ctx.out)
     return 0
 
 
