@@ -107,7 +107,7 @@ def test_the_whole_path_from_contacts_to_a_calendar_file(irlmeet, tmp_path):
 def test_contact_list_near_a_city_with_a_radius(irlmeet):
     irlmeet("contact", "add", "Maya Chen", "--city", "Brooklyn, NY")
     irlmeet("contact", "add", "Grace Liu", "--city", "San Jose, CA")
-    irlmeet("contact", "add", "Marcus Bell", "--city", "Hoboken")
+    irlmeet("contact", "add", "Marcus Bell", "--city", "Hoboken, NJ")
     rows = json.loads(irlmeet("contact", "list", "--near", "NYC", "--json").out)
     assert [r["distance_km"] for r in rows] == sorted(r["distance_km"] for r in rows), "nearest first"
     assert {r["name"] for r in rows} == {"Maya Chen", "Marcus Bell"}
