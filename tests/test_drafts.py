@@ -36,6 +36,8 @@ def test_an_online_only_contact_gets_a_personal_low_pressure_email():
     assert d.body.startswith(("Hi Ada,", "Hello Ada,"))
     assert "PyCon DE 2024 sprints" in d.body and "met at met at" not in d.body
     assert "Berlin" in d.subject and "Dec 2026" in d.subject
+    assert "I'll be in Berlin from 8 to 10 December for work." in d.body
+    assert "somewhere in central Berlin." in d.body
     assert format_when(proposal.start, "Europe/Berlin") in d.body
     assert re.search(r"no worries|just say no|No pressure", d.body), "saying no must be easy"
     assert d.body.rstrip().endswith("Sam Rivera")
@@ -103,5 +105,5 @@ def test_no_slot_or_unknown_channel_is_a_clear_error():
 def test_a_contact_outside_the_city_is_offered_a_place_near_them():
     mira = person("mira", "Mira Okafor", place=POTSDAM, how_we_met="a LinkedIn thread")
     proposal, d = draft_for(mira)
-    assert proposal.where == "near Potsdam, easy for them"
-    assert "near Potsdam" in d.body
+    assert proposal.where == "near Potsdam"
+    assert "somewhere near Potsdam so it's easy for you" in d.body

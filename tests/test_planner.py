@@ -149,3 +149,9 @@ def test_days_label_reads_like_a_person_wrote_it():
     assert days_label(trip()) == "8–10 Dec 2026"
     assert days_label(trip(start=date(2026, 4, 30), end=date(2026, 5, 2))) == "30 Apr – 2 May 2026"
     assert days_label(trip(start=date(2026, 12, 30), end=date(2027, 1, 2))) == "30 Dec 2026 – 2 Jan 2027"
+
+
+def test_a_trip_that_is_over_says_so_instead_of_no_free_slot():
+    t = trip(start=date(2026, 11, 2), end=date(2026, 11, 4))
+    p = plan(t, [person("a", "A")], now=NOW)
+    assert [x.note for x in p.proposals] == ["this trip is over"]

@@ -69,6 +69,23 @@ def _how_phrase(contact: Contact) -> str:
     return _MET_PREFIX.sub("", how) if how else ""
 
 
+def _stay_phrase(trip: Trip) -> str:
+    """``from 4 to 7 December`` / ``from 30 April to 2 May`` / ``on 4 December``."""
+    s, e = trip.start, trip.end
+    if s == e:
+        return f"on {s.day} {s:%B}"
+    if (s.year, s.month) == (e.year, e.month):
+        return f"from {s.day} to {e.day} {e:%B}"
+    return f"from {s.day} {s:%B} to {e.day} {e:%B}"
+
+
+def _where_phrase(where: str) -> str:
+    """The planner's ``central Berlin`` / ``near Potsdam`` as the end of a sentence to the reader."""
+    if where.startswith("near "):
+        return f"somewhere {where} so it's easy for you"
+    return f"somewhere in {where}"
+
+
 def _pick(contact: Contact, options: tuple[str, ...], salt: str) -> str:
     digest = hashlib.sha256(f"{salt}:{contact.id}".encode()).digest()
     return options[digest[0] % len(options)]
@@ -137,10 +154,7 @@ def draft(
     personal = contact.circle is Circle.PERSONAL
 
     greeting = _pick(contact, ("Hi", "Hello") if not personal else ("Hey", "Hi"), "greet")
-    opener = (
-        f"I'll be in {city} {('from ' + dates) if '–' in dates else ('on ' + dates)}"
-        + (" for work." if not personal else ".")
-    )
+    opener = f"I'll be in {city} {_stay_phrase(trip)}" + (" for work." if not personal else ".")
     ask = _pick(
         contact,
         (
@@ -150,8 +164,7 @@ def draft(
         ),
         "ask",
     )
-    place = proposal.where
-    offer = f"{when} would suit me, somewhere {place}." if place else f"{when} would suit me."
+    offer = f"{when} would suit me, {_where_phrase(proposal.where)}." if proposal.where else f"{when} would suit me."
     easy_out = _pick(
         contact,
         (

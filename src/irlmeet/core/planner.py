@@ -224,7 +224,7 @@ def _where(trip: Trip, candidate: Candidate) -> str:
     dest = trip.destination
     if candidate.place.name == dest.name and candidate.place.country_code == dest.country_code:
         return f"central {dest.name}"
-    return f"near {candidate.place.name}, easy for them"
+    return f"near {candidate.place.name}"
 
 
 def propose(
@@ -258,6 +258,11 @@ def propose(
         for cid in m.contact_ids:
             already[cid] = m
 
+    def usable(day: date, start: datetime, end: datetime) -> bool:
+        return per_day.get(day, 0) < max_per_day and not any(s < end and start < e for s, e in taken)
+
+    # The open slots, kept pruned as slots are given out, so once the trip is full every
+    # further candidate is answered at once (thousands of people near one city stay cheap).
     slots: list[tuple[date, SlotTemplate, datetime, datetime]] = []
     for day in trip.days():
         for tpl in SLOT_TEMPLATES:
@@ -267,7 +272,14 @@ def propose(
                 continue
             if not trip.is_free(start - BUFFER, end + BUFFER):
                 continue
-            slots.append((day, tpl, start, end))
+            if usable(day, start, end):
+                slots.append((day, tpl, start, end))
+    if now >= trip.window()[1]:
+        no_slot = "this trip is over"
+    elif not slots:
+        no_slot = "no free time on this trip outside its busy blocks"
+    else:
+        no_slot = "no free slot left on this trip"
 
     proposals: list[Proposal] = []
     for cand in candidates:
@@ -278,24 +290,19 @@ def propose(
                          note=f"already {existing.status.value}")
             )
             continue
-        best: tuple[int, datetime, SlotTemplate, datetime] | None = None
-        for kind in _preference(cand.contact):
-            options = [
-                (per_day.get(day, 0), start, tpl, end)
-                for day, tpl, start, end in slots
-                if tpl.kind is kind
-                and per_day.get(day, 0) < max_per_day
-                and not any(s < end and start < e for s, e in taken)
-            ]
+        best: tuple[date, SlotTemplate, datetime, datetime] | None = None
+        for kind in _preference(cand.contact) if slots else ():
+            options = [slot for slot in slots if slot[1].kind is kind]
             if options:
-                best = min(options, key=lambda o: (o[0], o[1]))
+                best = min(options, key=lambda o: (per_day.get(o[0], 0), o[2]))
                 break
         if best is None:
-            proposals.append(Proposal(cand, note="no free slot left on this trip"))
+            proposals.append(Proposal(cand, note=no_slot))
             continue
-        _, start, tpl, end = best
+        day, tpl, start, end = best
         taken.append((start, end))
-        per_day[start.date()] = per_day.get(start.date(), 0) + 1
+        per_day[day] = per_day.get(day, 0) + 1
+        slots = [slot for slot in slots if usable(slot[0], slot[2], slot[3])]
         proposals.append(Proposal(cand, tpl.kind, start, end, _where(trip, cand)))
     return Plan(trip, tuple(proposals))
 
