@@ -325,7 +325,8 @@ async def test_an_ambiguous_city_lets_the_user_pick(world):
         await settle(app, pilot)
         candidates = dialog.query_one("#candidates", OptionList)
         assert candidates.display and candidates.has_focus and candidates.option_count >= 2
-        second = str(candidates.get_option_at_index(1).prompt)
+        second = dialog._candidates[1].label()
+        assert str(candidates.get_option_at_index(1).prompt).startswith(second)
         await pilot.press("down", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
@@ -502,3 +503,29 @@ async def test_unknown_theme_falls_back(world):
         await settle(app, pilot)
         assert app.theme == FALLBACK_THEME
         assert any("no-such-theme" in n for n in notifications(app))
+
+
+async def test_a_picked_candidate_is_used_even_when_its_name_is_shared(world):
+    """Several 'San Jose, Philippines' exist: picking one must store that very place."""
+    seed(world)
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        dialog = app.screen
+        dialog.query_one("#city", Input).value = "San Jose"
+        dialog.query_one("#from", Input).value = "2027-03-01"
+        dialog.query_one("#to", Input).value = "2027-03-02"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        candidates = dialog.query_one("#candidates", OptionList)
+        labels = [dialog._candidates[i].label() for i in range(candidates.option_count)]
+        twins = [i for i, label in enumerate(labels) if labels.count(label) > 1]
+        assert twins, f"expected two candidates with the same label in {labels}"
+        wanted = dialog._candidates[twins[-1]]
+        for _ in range(twins[-1]):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert main(app).trip.destination == wanted

@@ -9,7 +9,6 @@ Textual.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -20,6 +19,8 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
+
+import orjson
 
 from irlmeet import __version__
 from irlmeet.core.errors import IrlmeetError
@@ -238,7 +239,8 @@ def _run_tui(ctx: Context, *, demo: bool) -> int:
 
 
 def _print_json(ctx: Context, data: Any) -> None:
-    json.dump(data, ctx.out, indent=2, ensure_ascii=False)
+    # orjson: the stdlib encoder falls back to pure Python with indent (6 s for 30k contacts).
+    ctx.out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8"))
     ctx.out.write("\n")
 
 

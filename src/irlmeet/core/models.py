@@ -12,10 +12,12 @@ destination's zone; a meetup's start and end are aware datetimes in the destinat
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,6 +48,9 @@ class _StrEnum(str, enum.Enum):
     def parse(cls, value: Any, field_name: str, *, where: str | None = None):
         if isinstance(value, cls):
             return value
+        member = cls._value2member_map_.get(value) if isinstance(value, str) else None
+        if member is not None:
+            return member
         text = str(value).strip().lower() if value is not None else ""
         for member in cls:
             if member.value == text:
@@ -155,11 +160,18 @@ def _dt_from_json(value: Any, field_name: str) -> datetime:
     return _aware(value, field_name)
 
 
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    # ZoneInfo's own cache keeps only a handful of zones strongly; 30k contacts over ~60 zones
+    # would re-read zone files on every load. Invalid names raise, and exceptions are not cached.
+    return ZoneInfo(name)
+
+
 def zone(name: str, field_name: str = "tz") -> ZoneInfo:
     """An IANA zone by name, or a ValidationError naming the field."""
     try:
-        return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
+        return _zone(str(name))
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise ValidationError(field_name, f"{name!r} is not a known IANA time zone") from None
 
 
@@ -227,7 +239,7 @@ class Place:
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.tz)
+        return _zone(self.tz)
 
     def label(self) -> str:
         """``Brooklyn, NY, United States``: what a person reads."""
@@ -258,6 +270,21 @@ class Place:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Place:
+        # Thousands of contacts share a few hundred cities: equal records share one Place.
+        try:
+            key = tuple(d[k] for k in _PLACE_KEYS)
+            cached = _PLACES.get(key)
+        except (KeyError, TypeError):
+            key, cached = None, None
+        if cached is not None:
+            return cached
+        place = cls._from_dict(d)
+        if key is not None and len(_PLACES) < 100_000:
+            _PLACES[key] = place
+        return place
+
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> Place:
         try:
             return cls(
                 name=d["name"],
@@ -277,6 +304,10 @@ class Place:
             if isinstance(exc, ValidationError):
                 raise
             raise ValidationError("place", str(exc)) from None
+
+
+_PLACE_KEYS = ("name", "region", "country_code", "country", "lat", "lon", "tz", "geonameid", "metro", "population")
+_PLACES: dict[tuple, Place] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +374,7 @@ class Contact:
             v = _text(value, f"handles.{k}", max_len=300)
             if v:
                 handles[k] = v
-        set_(self, "handles", handles)
+        set_(self, "handles", MappingProxyType(handles))  # read-only: the record is frozen
         set_(self, "tags", _texts(self.tags, "tags"))
         set_(self, "notes", _text(self.notes, "notes"))
         set_(self, "last_seen", _opt_date(self.last_seen, "last_seen"))

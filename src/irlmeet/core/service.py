@@ -107,7 +107,10 @@ class Service:
         self.store.set_profile(profile)
         return profile
 
-    def resolve(self, text: str) -> Place:
+    def resolve(self, text: str | Place) -> Place:
+        """A city from free text; a ``Place`` (picked from a candidate list) is taken as is."""
+        if isinstance(text, Place):
+            return text
         home = self.profile().home
         return self.places.resolve(text, home_country=home.country_code if home else None)
 
@@ -119,7 +122,7 @@ class Service:
     def add_contact(
         self,
         name: str,
-        city: str,
+        city: str | Place,
         *,
         emails: Iterable[str] = (),
         circle: Circle | str = Circle.PROFESSIONAL,
@@ -172,7 +175,7 @@ class Service:
     def trips(self) -> list[Trip]:
         return sorted(self.store.trips(), key=lambda t: (t.start, t.name.casefold(), t.id))
 
-    def add_trip(self, city: str, start: date | str, end: date | str, *, name: str | None = None) -> Trip:
+    def add_trip(self, city: str | Place, start: date | str, end: date | str, *, name: str | None = None) -> Trip:
         start_d = parse_date(start, "from")
         end_d = parse_date(end, "to")
         if end_d < start_d:

