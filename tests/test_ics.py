@@ -681,7 +681,9 @@ def test_a_failed_write_leaves_the_old_file_untouched(tmp_path, monkeypatch, whe
     def boom(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(ics.os, where, boom)
+    monkeypatch.setattr(os, where, boom)
+    if where == "fsync" and hasattr(os, "fdatasync"):
+        monkeypatch.setattr(os, "fdatasync", boom)  # the data flush may use either
     with pytest.raises(ExportError) as info:
         ics.write_ics(path, b"the new calendar\r\n" * 1000)
     monkeypatch.undo()

@@ -30,10 +30,7 @@ from __future__ import annotations
 import calendar as _calendar
 import errno
 import functools
-import os
 import re
-import secrets
-import stat
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +43,7 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 
 from irlmeet import __version__
 from irlmeet.core.errors import ExportError
+from irlmeet.core.fsutil import atomic_write
 from irlmeet.core.models import Contact, Meetup, MeetupKind, MeetupStatus, Trip, zone
 
 __all__ = [
@@ -495,45 +493,9 @@ def write_ics(path: Path, data: bytes) -> None:
     path = Path(path)
     if path.is_dir():
         raise ExportError(f"{path}: could not write the calendar file: it is a folder, not a file")
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        atomic_write(path, bytes(data), mode=None)  # keeps a replaced file's permissions
     except OSError as exc:
         raise _os_problem(path, exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:  # keep the permissions of the file being replaced
-            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
-        except FileNotFoundError:
-            pass
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise _os_problem(path, exc) from exc
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(path.parent)
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable where the OS allows it (POSIX); best effort."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

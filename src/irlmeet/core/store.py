@@ -82,7 +82,6 @@ starting a fresh database on top of it would hide that. Delete it to start afres
 from __future__ import annotations
 
 import errno
-import gc
 import logging
 import os
 import re
@@ -111,12 +110,13 @@ from irlmeet.core.errors import (
     StoreLocked,
     ValidationError,
 )
+from irlmeet.core.fsutil import PRIVATE as _FILE_MODE
+from irlmeet.core.fsutil import atomic_write as _atomic_write
+from irlmeet.core.fsutil import fsync_dir as _fsync_dir
+from irlmeet.core.fsutil import gc_paused as _gc_paused
+from irlmeet.core.fsutil import sync_data as _sync_data
+from irlmeet.core.fsutil import write_all as _write_all
 from irlmeet.core.models import Contact, Meetup, Profile, Trip
-
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store"]
 
@@ -143,8 +143,6 @@ _KINDS: dict[str, tuple[str, type]] = {
     "meetups": ("meetup", Meetup),
 }
 
-_FULLFSYNC: int | None = getattr(fcntl, "F_FULLFSYNC", None)
-_FILE_MODE = 0o600
 _DIR_MODE = 0o700
 # How long close() waits for the lock to fold the journal in; skipping it loses nothing.
 _CLOSE_LOCK_TIMEOUT = 0.5
@@ -238,73 +236,13 @@ def _fingerprint(st: os.stat_result) -> _Fingerprint:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _sync_data(fd: int) -> None:
-    """Flush a file's data to the disk itself.
-
-    fdatasync where there is one (an append changes the size, which fdatasync covers);
-    macOS's fsync stops at the drive's cache, F_FULLFSYNC does not.
-    """
-    if _FULLFSYNC is not None:
-        with suppress(OSError):
-            fcntl.fcntl(fd, _FULLFSYNC)
-            return
-    getattr(os, "fdatasync", os.fsync)(fd)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename or unlink in ``directory`` durable (not possible, nor needed, on Windows)."""
-    if os.name == "nt":
-        return
-    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _restrict(fd: int) -> None:
-    """0600, whatever the umask (mkstemp already asks for it; this makes it explicit)."""
-    if hasattr(os, "fchmod"):
-        os.fchmod(fd, _FILE_MODE)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _atomic_write(path: Path, data: bytes) -> os.stat_result:
-    """Replace ``path`` with ``data``: 0600 temp file beside it, fsync, os.replace, fsync dir.
-
-    Returns the new file's stat. On any failure the temp file is removed and ``path`` is as
-    it was.
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        try:
-            _restrict(fd)
-            _write_all(fd, data)
-            _sync_data(fd)
-            st = os.fstat(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-    return st
-
-
 def _write_new(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` only if no file is there (temp file + link). False if taken."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         try:
-            _restrict(fd)
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, _FILE_MODE)
             _write_all(fd, data)
             _sync_data(fd)
         finally:
@@ -440,23 +378,6 @@ def _describe_json_error(exc: orjson.JSONDecodeError, size: int) -> str:
 def _type_name(value: Any) -> str:
     return {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number",
             bool: "true/false", type(None): "null"}.get(type(value), type(value).__name__)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while building many containers (loading, bulk encoding).
-
-    Creating 30k records' worth of dicts and models triggers repeated full collections that
-    walk everything already built: ~0.7 s of a 1.8 s open. Nothing here makes cycles worth
-    collecting mid-way; the previous state is restored afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # --------------------------------------------------------------------------------------------

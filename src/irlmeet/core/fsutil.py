@@ -1,0 +1,104 @@
+"""File helpers shared by the store, the .ics export and the place cache.
+
+One implementation of "write a file so that a crash leaves the old or the new one, never half
+of either", used everywhere irlmeet writes a file, so a fix to it reaches them all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import suppress
+from pathlib import Path
+
+try:  # macOS: fsync stops at the drive's cache; F_FULLFSYNC does not.
+    import fcntl
+
+    _FULLFSYNC: int | None = getattr(fcntl, "F_FULLFSYNC", None)
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+    _FULLFSYNC = None
+
+PRIVATE = 0o600
+
+__all__ = ["PRIVATE", "atomic_write", "fsync_dir", "gc_paused", "sync_data", "write_all"]
+
+
+def sync_data(fd: int) -> None:
+    """Flush a file's data to the disk itself (fdatasync covers an append's size change)."""
+    if _FULLFSYNC is not None:
+        with suppress(OSError):
+            fcntl.fcntl(fd, _FULLFSYNC)
+            return
+    getattr(os, "fdatasync", os.fsync)(fd)
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or unlink in ``directory`` durable (not possible, nor needed, on Windows)."""
+    if os.name == "nt":
+        return
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int | None = PRIVATE) -> os.stat_result:
+    """Replace ``path`` with ``data``: a temp file beside it, fsync, ``os.replace``, fsync dir.
+
+    ``mode`` is the new file's permissions; ``None`` keeps those of the file being replaced
+    (0600 for a new file). Returns the new file's stat. On any failure the temp file is
+    removed, ``path`` is as it was, and the OSError propagates for the caller to word.
+    """
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            mode = PRIVATE
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)
+            write_all(fd, data)
+            sync_data(fd)
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with suppress(OSError):
+        fsync_dir(path.parent)
+    return st
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while building many acyclic containers (loads, index builds).
+
+    Each generation-0 overflow would otherwise rescan the growing heap: measured 0.7 s of a
+    1.8 s store open, and 3.1 s -> 2.0 s for the place index build. The flag is process-wide
+    and restored even on failure.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
