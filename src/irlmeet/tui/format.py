@@ -56,10 +56,11 @@ def slot_label(proposal: Proposal, trip: Trip) -> str:
     return f"{short_when(local)} {kind}".rstrip()
 
 
-def your_time(proposal: Proposal, trip: Trip, user_tz: str) -> str:
+def your_time(proposal: Proposal, trip: Trip, user_tz: str, *, compact: bool = False) -> str:
     """The slot in the user's own zone when its wall-clock time differs, else "".
 
-    ``09:30`` when it is the same day, ``Tue 14 Apr 21:30`` when the day differs.
+    ``09:30`` when it is the same day; when the day differs ``Sun 10 Jan 00:30``, or with
+    ``compact`` ``00:30 +1d`` (for the table, so its reason column keeps its room).
     """
     if proposal.start is None:
         return ""
@@ -67,9 +68,10 @@ def your_time(proposal: Proposal, trip: Trip, user_tz: str) -> str:
     here = proposal.start.astimezone(ZoneInfo(user_tz))
     if there.replace(tzinfo=None) == here.replace(tzinfo=None):
         return ""
-    if here.date() == there.date():
+    days = (here.date() - there.date()).days
+    if days == 0:
         return f"{here:%H:%M}"
-    return short_when(here)
+    return f"{here:%H:%M} {days:+d}d" if compact else short_when(here)
 
 
 def trip_text(trip: Trip, today: date) -> Text:

@@ -289,13 +289,13 @@ class MainScreen(Screen[None]):
         if len(proposals) > MAX_ROWS:
             subtitle = f"showing {MAX_ROWS} of {len(proposals)} · " + subtitle
         pane.border_subtitle = subtitle
-        mine = [fmt.your_time(p, trip, self.user_tz) for p in shown]
+        mine = [fmt.your_time(p, trip, self.user_tz, compact=True) for p in shown]
         with_yours = any(mine)
         table.add_column(Text("#", justify="right"), key="rank")
         table.add_column(Text("Name"), key="name")
-        table.add_column(Text(f"{trip.destination.name} time"), key="when")
+        table.add_column(Text("When (local)"), key="when")
         if with_yours:
-            table.add_column(Text(f"{fmt.zone_city(self.user_tz)} time"), key="yours")
+            table.add_column(Text(fmt.zone_city(self.user_tz)), key="yours")
         table.add_column(Text("Why"), key="why")
         for i, (p, yours) in enumerate(zip(shown, mine, strict=True), start=1):
             when = fmt.slot_label(p, trip)
@@ -309,7 +309,9 @@ class MainScreen(Screen[None]):
             row: list[Any] = [Text(str(i), justify="right", style="dim"), Text(p.contact.name), when_cell]
             if with_yours:
                 row.append(Text(yours, style="dim"))
-            row.append(Text(p.candidate.why, style="dim"))
+            # The headline reason fits the row; all of them are in the draft pane below.
+            headline = p.candidate.reasons[0] if p.candidate.reasons else ""
+            row.append(Text(headline, style="dim"))
             table.add_row(*row, key=p.contact.id)
         table.move_cursor(row=0, animate=False)
         self._show_proposal(shown[0])
