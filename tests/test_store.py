@@ -567,8 +567,10 @@ def test_failed_rewrite_leaves_no_temp_file_and_changes_nothing(db: Path) -> Non
     s.JOURNAL_MAX_BYTES = 16_384  # so a bulk write goes straight to a full rewrite
     before = snapshot(db)
     listing = sorted(os.listdir(db.parent))
-    with file_size_limit(db.stat().st_size + 4096), pytest.raises(OSError):
+    with file_size_limit(db.stat().st_size + 4096), pytest.raises(StoreError) as info:
         s.put_contacts([contact(i, "Changed") for i in range(5)] + [contact(i) for i in range(100, 400)])
+    assert str(db) in str(info.value) and "could not save the change" in str(info.value)
+    assert isinstance(info.value.__cause__, OSError)
     assert snapshot(db) == before and sorted(os.listdir(db.parent)) == listing
     assert s.count("contacts") == 10 and s.contact("c1").name == "Person c1"  # all or nothing
     s.put_contact(contact(1, "After"))
@@ -583,7 +585,7 @@ def test_failed_journal_append_is_cut_off_and_changes_nothing(db: Path) -> None:
     s.put_contact(contact(1))
     before = journal.read_bytes()
     batch = [contact(i) for i in range(2, 50)]
-    with file_size_limit(len(before) + 1000), pytest.raises(OSError):
+    with file_size_limit(len(before) + 1000), pytest.raises(StoreError, match="could not save the change"):
         s.put_contacts(batch)
     assert journal.read_bytes() == before
     assert s.count("contacts") == 1
@@ -660,3 +662,18 @@ def test_sigkill_at_random_moments_keeps_a_prefix_of_acknowledged_writes(db: Pat
     s.compact()  # under the lock, temp files of killed writers are cleared away
     assert leftovers(db.parent) == []
     assert [c.id for c in s.contacts()] == [f"k{j:05d}" for j in range(acked)]
+
+
+@pytest.mark.parametrize("make", ["folder", "file-as-parent"])
+def test_a_data_path_that_cannot_be_a_file_is_a_clear_error(tmp_path: Path, make: str) -> None:
+    if make == "folder":
+        path = tmp_path / "data.json"
+        path.mkdir()
+        says = "it is a folder, not a file"
+    else:
+        (tmp_path / "afile").write_text("x")
+        path = tmp_path / "afile" / "data.json"
+        says = "is a file, not a folder"
+    with pytest.raises(StoreError) as info:
+        Store(path)
+    assert str(path) in str(info.value) and says in str(info.value)

@@ -7,6 +7,7 @@ of either", used everywhere irlmeet writes a file, so a fix to it reaches them a
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import stat
@@ -25,7 +26,27 @@ except ImportError:  # Windows
 
 PRIVATE = 0o600
 
-__all__ = ["PRIVATE", "atomic_write", "fsync_dir", "gc_paused", "sync_data", "write_all"]
+__all__ = ["PRIVATE", "atomic_write", "describe_os_error", "fsync_dir", "gc_paused", "sync_data", "write_all"]
+
+
+def describe_os_error(exc: OSError, path: Path) -> str:
+    """What went wrong writing or reading ``path``, in words for the user."""
+    parent = path.parent
+    if isinstance(exc, FileNotFoundError):
+        return f"the folder {parent} does not exist"
+    if isinstance(exc, NotADirectoryError):
+        return f"{parent} is not a folder"
+    if isinstance(exc, FileExistsError) and exc.filename and Path(exc.filename) != path:
+        return f"{exc.filename} is a file, not a folder"  # mkdir of a parent found a file
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder, not a file"
+    if isinstance(exc, PermissionError):
+        return f"permission denied ({exc.strerror or 'not allowed'})"
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    if exc.errno == errno.EFBIG:
+        return "the file is larger than this system allows"
+    return exc.strerror or str(exc)
 
 
 def sync_data(fd: int) -> None:

@@ -28,7 +28,6 @@ Onsets are written as RFC 5545 wants them: local time in the *old* offset (TZOFF
 from __future__ import annotations
 
 import calendar as _calendar
-import errno
 import functools
 import re
 import uuid
@@ -43,7 +42,7 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 
 from irlmeet import __version__
 from irlmeet.core.errors import ExportError
-from irlmeet.core.fsutil import atomic_write
+from irlmeet.core.fsutil import atomic_write, describe_os_error
 from irlmeet.core.models import Contact, Meetup, MeetupKind, MeetupStatus, Trip, zone
 
 __all__ = [
@@ -468,20 +467,7 @@ def read_events(data: bytes) -> list[dict[str, Any]]:
 
 
 def _os_problem(path: Path, exc: OSError) -> ExportError:
-    parent = path.parent
-    if isinstance(exc, FileNotFoundError):
-        why = f"the folder {parent} does not exist"
-    elif isinstance(exc, NotADirectoryError):
-        why = f"{parent} is not a folder"
-    elif isinstance(exc, IsADirectoryError):
-        why = "it is a folder, not a file"
-    elif isinstance(exc, PermissionError):
-        why = f"permission denied ({exc.strerror or 'not allowed'})"
-    elif exc.errno == errno.ENOSPC:
-        why = "the disk is full"
-    else:
-        why = exc.strerror or str(exc)
-    return ExportError(f"{path}: could not write the calendar file: {why}")
+    return ExportError(f"{path}: could not write the calendar file: {describe_os_error(exc, path)}")
 
 
 def write_ics(path: Path, data: bytes) -> None:

@@ -112,6 +112,7 @@ from irlmeet.core.errors import (
 )
 from irlmeet.core.fsutil import PRIVATE as _FILE_MODE
 from irlmeet.core.fsutil import atomic_write as _atomic_write
+from irlmeet.core.fsutil import describe_os_error as _describe_os_error
 from irlmeet.core.fsutil import fsync_dir as _fsync_dir
 from irlmeet.core.fsutil import gc_paused as _gc_paused
 from irlmeet.core.fsutil import sync_data as _sync_data
@@ -549,13 +550,23 @@ class Store:
         self._main_fp: _Fingerprint = (0, 0, 0, 0)
         self._journal = _Journal()
 
-        _ensure_dir(self.path.parent)
         self._flock = FileLock(str(self._lock_path), timeout=lock_timeout, mode=_FILE_MODE, thread_local=False)
-        if not self.path.exists():
-            with self._locked():
-                if not self.path.exists():
-                    self._create_new()
-        self._load(locked=False)
+        with self._os_errors("cannot open the data file"):
+            _ensure_dir(self.path.parent)
+            if not self.path.exists():
+                with self._locked():
+                    if not self.path.exists():
+                        self._create_new()
+            self._load(locked=False)
+
+    @contextmanager
+    def _os_errors(self, doing: str) -> Iterator[None]:
+        """An OSError (disk full, permissions, a folder where the file should be) becomes a
+        StoreError naming the data file, like every other problem with it."""
+        try:
+            yield
+        except OSError as exc:
+            raise StoreError(self.path, f"{doing}: {_describe_os_error(exc, self.path)}") from exc
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -669,13 +680,13 @@ class Store:
 
     def reload(self) -> None:
         """Pick up changes other processes made since we last looked (reads no more than needed)."""
-        with self._mutex:
+        with self._mutex, self._os_errors("cannot read the data file"):
             self._check_open()
             self._sync(locked=False)
 
     def compact(self) -> None:
         """Fold the journal into the main file now (atomic rewrite), and drop the journal."""
-        with self._mutex:
+        with self._mutex, self._os_errors("cannot rewrite the data file"):
             self._check_open()
             with self._locked():
                 self._sync(locked=True)
@@ -706,7 +717,7 @@ class Store:
         A callable ``build`` runs under the lock, after catching up, so deletes see the
         current records.
         """
-        with self._mutex:
+        with self._mutex, self._os_errors("could not save the change (nothing was written)"):
             self._check_open()
             with self._locked(), _gc_paused():
                 self._sync(locked=True)
