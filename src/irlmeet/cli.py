@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--city", required=True, metavar="TEXT", help="where they live, e.g. 'Brooklyn, NY', 'München', 'SF Bay Area'")
     add.add_argument("--email", action="append", default=[], metavar="E", help="an email address (repeat for more)")
     add.add_argument("--circle", default="professional", choices=["professional", "personal", "both"], help="which part of your life they belong to (default: professional)")
-    add.add_argument("--how-we-met", default="", metavar="TEXT", help="how you know each other, e.g. 'PyCon 2023 sprints'; drafts mention it")
+    add.add_argument("--how-we-met", default="", metavar="TEXT", help="how you know each other, worded to follow 'we know each other from', e.g. 'the PyCon 2023 sprints'; drafts quote it")
     add.add_argument("--met-on", metavar="YYYY-MM-DD", help="when you first met or connected")
     add.add_argument("--last-seen", metavar="YYYY-MM-DD", help="the last time you saw them in person (leave out if never)")
     add.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag (repeat for more)")
@@ -379,7 +379,7 @@ def cmd_plan(ctx: Context, args) -> int:
         print(f"    why:   {p.candidate.why}", file=ctx.out)
         if p.has_slot:
             local = p.start.astimezone(trip.zone)
-            when = f"{local:%a %d %b %H:%M}-{p.end.astimezone(trip.zone):%H:%M} {p.kind.value}"
+            when = f"{local:%a} {local.day} {local:%b %H:%M}-{p.end.astimezone(trip.zone):%H:%M} {p.kind.value}"
             mine = p.start.astimezone(_zone(user_tz))
             if mine.utcoffset() != local.utcoffset():
                 when += f"  ({mine:%a %H:%M} your time)"
