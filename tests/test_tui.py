@@ -529,3 +529,33 @@ async def test_a_picked_candidate_is_used_even_when_its_name_is_shared(world):
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
         assert main(app).trip.destination == wanted
+
+
+# --------------------------------------------------------------------------------------------
+# Snapshots: what a person sees, pinned (update with `pytest --snapshot-update` after a
+# deliberate change, and look at the report before committing).
+
+
+def test_snapshot_main_screen(world, snap_compare):
+    seed(world)
+
+    async def ready(pilot):
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(world.app(), terminal_size=(120, 36), run_before=ready)
+
+
+def test_snapshot_add_trip_with_an_unknown_city(world, snap_compare):
+    seed(world)
+
+    async def fill(pilot):
+        await settle(pilot.app, pilot)
+        await pilot.press("a")
+        dialog = pilot.app.screen
+        dialog.query_one("#city", Input).value = "Atlantis Prime"
+        dialog.query_one("#from", Input).value = "2027-03-01"
+        dialog.query_one("#to", Input).value = "2027-03-02"
+        await pilot.press("enter")
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(world.app(), terminal_size=(100, 32), run_before=fill)
