@@ -26,7 +26,7 @@ except ImportError:  # Windows
 
 PRIVATE = 0o600
 
-__all__ = ["PRIVATE", "atomic_write", "describe_os_error", "fsync_dir", "gc_paused", "sync_data", "write_all"]
+__all__ = ["PRIVATE", "atomic_write", "describe_os_error", "fsync_dir", "gc_paused", "sync_data", "write_all", "write_temp"]
 
 
 def describe_os_error(exc: OSError, path: Path) -> str:
@@ -76,6 +76,26 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def write_temp(path: Path, data: bytes, mode: int = PRIVATE) -> tuple[str, os.stat_result]:
+    """A temp file beside ``path`` holding ``data``, on disk, with ``mode``: the first half of
+    every atomic write. The caller renames or links it into place; on failure it is removed."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)
+            write_all(fd, data)
+            sync_data(fd)
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp, st
+
+
 def atomic_write(path: Path, data: bytes, *, mode: int | None = PRIVATE) -> os.stat_result:
     """Replace ``path`` with ``data``: a temp file beside it, fsync, ``os.replace``, fsync dir.
 
@@ -88,16 +108,8 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = PRIVATE) -> os.s
             mode = stat.S_IMODE(os.stat(path).st_mode)
         except FileNotFoundError:
             mode = PRIVATE
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp, st = write_temp(path, data, mode)
     try:
-        try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, mode)
-            write_all(fd, data)
-            sync_data(fd)
-            st = os.fstat(fd)
-        finally:
-            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         with suppress(OSError):

@@ -86,7 +86,6 @@ import logging
 import os
 import re
 import secrets
-import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -117,6 +116,7 @@ from irlmeet.core.fsutil import fsync_dir as _fsync_dir
 from irlmeet.core.fsutil import gc_paused as _gc_paused
 from irlmeet.core.fsutil import sync_data as _sync_data
 from irlmeet.core.fsutil import write_all as _write_all
+from irlmeet.core.fsutil import write_temp as _write_temp
 from irlmeet.core.models import Contact, Meetup, Profile, Trip
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store"]
@@ -239,15 +239,8 @@ def _fingerprint(st: os.stat_result) -> _Fingerprint:
 
 def _write_new(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` only if no file is there (temp file + link). False if taken."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp, _st = _write_temp(path, data, _FILE_MODE)
     try:
-        try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, _FILE_MODE)
-            _write_all(fd, data)
-            _sync_data(fd)
-        finally:
-            os.close(fd)
         try:
             os.link(tmp, path)
         except FileExistsError:
