@@ -122,6 +122,19 @@ async def settle(app: IrlmeetApp, pilot) -> None:
     raise AssertionError("workers kept running")
 
 
+async def submit_trip(pilot, city: str, start: str, end: str) -> AddTripScreen:
+    """Open the add-trip dialog with `a`, fill it in, press enter and let the workers finish."""
+    await pilot.press("a")
+    dialog = pilot.app.screen
+    assert isinstance(dialog, AddTripScreen)
+    dialog.query_one("#city", Input).value = city
+    dialog.query_one("#from", Input).value = start
+    dialog.query_one("#to", Input).value = end
+    await pilot.press("enter")
+    await settle(pilot.app, pilot)
+    return dialog
+
+
 def rendered(widget: Widget) -> str:
     """What the widget shows on screen, line by line."""
     width, height = widget.size
@@ -286,14 +299,7 @@ async def test_unknown_city_is_reported_in_the_dialog_and_nothing_is_stored(worl
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         before = [t.id for t in app.service.trips()]
-        await pilot.press("a")
-        dialog = app.screen
-        assert isinstance(dialog, AddTripScreen)
-        dialog.query_one("#city", Input).value = "Qxzzyvillezz"
-        dialog.query_one("#from", Input).value = "2026-12-14"
-        dialog.query_one("#to", Input).value = "2026-12-15"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        dialog = await submit_trip(pilot, "Qxzzyvillezz", "2026-12-14", "2026-12-15")
         assert app.screen is dialog  # still open, the error beside the field
         error = static_text(app, "#city-error")
         assert error.startswith("City: ") and "Qxzzyvillezz" in error
@@ -316,13 +322,7 @@ async def test_an_ambiguous_city_lets_the_user_pick(world):
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("a")
-        dialog = app.screen
-        dialog.query_one("#city", Input).value = "Portland"
-        dialog.query_one("#from", Input).value = "2027-03-01"
-        dialog.query_one("#to", Input).value = "2027-03-02"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        dialog = await submit_trip(pilot, "Portland", "2027-03-01", "2027-03-02")
         candidates = dialog.query_one("#candidates", OptionList)
         assert candidates.display and candidates.has_focus and candidates.option_count >= 2
         second = dialog._candidates[1].label()
@@ -511,13 +511,7 @@ async def test_a_picked_candidate_is_used_even_when_its_name_is_shared(world):
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("a")
-        dialog = app.screen
-        dialog.query_one("#city", Input).value = "San Jose"
-        dialog.query_one("#from", Input).value = "2027-03-01"
-        dialog.query_one("#to", Input).value = "2027-03-02"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        dialog = await submit_trip(pilot, "San Jose", "2027-03-01", "2027-03-02")
         candidates = dialog.query_one("#candidates", OptionList)
         labels = [dialog._candidates[i].label() for i in range(candidates.option_count)]
         twins = [i for i, label in enumerate(labels) if labels.count(label) > 1]
@@ -550,12 +544,6 @@ def test_snapshot_add_trip_with_an_unknown_city(world, snap_compare):
 
     async def fill(pilot):
         await settle(pilot.app, pilot)
-        await pilot.press("a")
-        dialog = pilot.app.screen
-        dialog.query_one("#city", Input).value = "Atlantis Prime"
-        dialog.query_one("#from", Input).value = "2027-03-01"
-        dialog.query_one("#to", Input).value = "2027-03-02"
-        await pilot.press("enter")
-        await settle(pilot.app, pilot)
+        await submit_trip(pilot, "Atlantis Prime", "2027-03-01", "2027-03-02")
 
     assert snap_compare(world.app(), terminal_size=(100, 32), run_before=fill)
