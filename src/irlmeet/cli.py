@@ -24,6 +24,7 @@ import orjson
 
 from irlmeet import __version__
 from irlmeet.core.errors import IrlmeetError
+from irlmeet.core.models import zone
 from irlmeet.core.settings import Paths, Settings, default_paths
 
 PROG = "irlmeet"
@@ -339,17 +340,11 @@ def _proposal_json(p, user_tz: str) -> dict[str, Any]:
         "kind": p.kind.value if p.kind else None,
         "start": p.start.isoformat() if p.start else None,
         "end": p.end.isoformat() if p.end else None,
-        "start_their_time": p.start.astimezone(_zone(contact_tz)).isoformat() if p.start else None,
-        "start_your_time": p.start.astimezone(_zone(user_tz)).isoformat() if p.start else None,
+        "start_their_time": p.start.astimezone(zone(contact_tz)).isoformat() if p.start else None,
+        "start_your_time": p.start.astimezone(zone(user_tz)).isoformat() if p.start else None,
         "where": p.where,
         "note": p.note,
     }
-
-
-def _zone(name: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 def cmd_plan(ctx: Context, args) -> int:
@@ -380,7 +375,7 @@ def cmd_plan(ctx: Context, args) -> int:
         if p.has_slot:
             local = p.start.astimezone(trip.zone)
             when = f"{local:%a} {local.day} {local:%b %H:%M}-{p.end.astimezone(trip.zone):%H:%M} {p.kind.value}"
-            mine = p.start.astimezone(_zone(user_tz))
+            mine = p.start.astimezone(zone(user_tz))
             if mine.utcoffset() != local.utcoffset():
                 when += f"  ({mine:%a %H:%M} your time)"
             print(f"    when:  {when}", file=ctx.out)

@@ -36,6 +36,7 @@ __all__ = [
     "Plan",
     "Proposal",
     "SLOT_TEMPLATES",
+    "nearest_places",
     "plan",
     "propose",
     "rank",
@@ -117,6 +118,18 @@ def score_contact(contact: Contact, today: date, distance_km: float) -> tuple[fl
     return round(score, 2), tuple(reasons)
 
 
+def nearest_places(
+    origin: Place, contacts: Iterable[Contact], radius_km: float = DEFAULT_RADIUS_KM
+) -> list[tuple[Contact, Place, float]]:
+    """Each contact with a place near ``origin``, once, with its nearest such place and km."""
+    pairs = [(contact, cp.place) for contact in contacts for cp in contact.places]
+    nearest: dict[str, tuple[Contact, Place, float]] = {}
+    for contact, place, km in near_filter(origin, pairs, radius_km):
+        if contact.id not in nearest or km < nearest[contact.id][2]:
+            nearest[contact.id] = (contact, place, km)
+    return list(nearest.values())
+
+
 def rank(
     trip: Trip,
     contacts: Iterable[Contact],
@@ -125,18 +138,10 @@ def rank(
     radius_km: float = DEFAULT_RADIUS_KM,
 ) -> list[Candidate]:
     """Contacts near the destination, best first. Do-not-invite contacts are left out."""
-    pairs: list[tuple[Contact, Place]] = []
-    for contact in contacts:
-        if contact.do_not_invite:
-            continue
-        for cp in contact.places:
-            pairs.append((contact, cp.place))
-    nearest: dict[str, tuple[Contact, Place, float]] = {}
-    for contact, place, km in near_filter(trip.destination, pairs, radius_km):
-        if contact.id not in nearest or km < nearest[contact.id][2]:
-            nearest[contact.id] = (contact, place, km)
+    invitable = (c for c in contacts if not c.do_not_invite)
+    nearest = nearest_places(trip.destination, invitable, radius_km)
     out = []
-    for contact, place, km in nearest.values():
+    for contact, place, km in nearest:
         score, reasons = score_contact(contact, today, km)
         out.append(Candidate(contact, place, km, score, reasons))
     out.sort(key=lambda c: (-c.score, c.distance_km, c.contact.name.casefold(), c.contact.id))

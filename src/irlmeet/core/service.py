@@ -29,7 +29,7 @@ from irlmeet.core.models import (
     Trip,
     parse_date,
 )
-from irlmeet.core.places import PlaceIndex, near_filter
+from irlmeet.core.places import PlaceIndex
 from irlmeet.core.settings import Settings
 from irlmeet.core.store import Store
 
@@ -160,12 +160,8 @@ class Service:
         radius = self.settings.radius_km if radius_km is None else radius_km
         if radius <= 0:
             raise ValidationError("radius", f"{radius:g} km: the radius must be more than 0")
-        pairs = [(c, cp.place) for c in self.store.contacts() for cp in c.places]
-        best: dict[str, Nearby] = {}
-        for contact, p, km in near_filter(place, pairs, radius):
-            if contact.id not in best or km < best[contact.id].distance_km:
-                best[contact.id] = Nearby(contact, p, km)
-        return sorted(best.values(), key=lambda n: (n.distance_km, n.contact.name.casefold()))
+        rows = [Nearby(c, p, km) for c, p, km in planner.nearest_places(place, self.store.contacts(), radius)]
+        return sorted(rows, key=lambda n: (n.distance_km, n.contact.name.casefold()))
 
     def find_contact(self, ref: str) -> Contact:
         return _find("contact", ref, self.store.contacts(), lambda c: c.name, _contact_label)
@@ -230,7 +226,7 @@ class Service:
     def export_ics(self, trip: Trip, path: Path, *, the_plan: planner.Plan | None = None) -> ExportResult:
         """Write the trip's meetups to ``path``; current proposals go in as tentative ideas."""
         changed = self.sync_ideas(trip, the_plan)
-        meetups = [m for m in self.store.meetups(trip.id)]
+        meetups = self.store.meetups(trip.id)
         wanted = {cid for m in meetups for cid in m.contact_ids}
         contacts = {c.id: c for c in self.store.contacts() if c.id in wanted}
         data = ics.build_calendar(trip, meetups, contacts, now=self.now(), user_tz=self.user_tz())
