@@ -105,7 +105,7 @@ class NotFound(LookupFailed):
         elif self.existing:
             total = len(self.existing) if total is None else total
             shown = self.existing[: self.MAX_LISTED]
-            message += f"; the {kind}s there are" + (f" ({len(shown)} of {total})" if total > len(shown) else "") + ":\n"
+            message += f"; your {kind}s are" + (f" ({len(shown)} of {total})" if total > len(shown) else "") + ":\n"
             message += "\n".join(f"  {s}" for s in shown)
         if see_all and (self.suggestions or self.existing):
             message += f"\nSee them all with `{see_all}`."
