@@ -25,7 +25,7 @@ from contextvars import ContextVar
 
 from irlmeet.core.errors import ValidationError
 
-__all__ = ["checking", "multi_line", "one_line", "stored", "visible"]
+__all__ = ["checking", "describe", "multi_line", "one_line", "stored", "visible"]
 
 # C0 controls, DEL and C1 controls; bidi embeddings/overrides (202A-202E) and isolates (2066-2069);
 # the line and paragraph separators. Written as escapes: this file holds no such character.
