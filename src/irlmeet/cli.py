@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -23,8 +24,9 @@ from typing import Any, TextIO
 import orjson
 
 from irlmeet import __version__
-from irlmeet.core.errors import IrlmeetError
-from irlmeet.core.models import zone
+from irlmeet.core.errors import IrlmeetError, ValidationError
+from irlmeet.core.models import MAX_RADIUS_KM, zone
+from irlmeet.core.text import visible
 from irlmeet.core.settings import Paths, Settings, default_paths
 
 PROG = "irlmeet"
@@ -49,8 +51,16 @@ The data file is chosen by --data, else $IRLMEET_DATA, else the platform's data 
 # Argument parsing
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse echoes what was typed ("unrecognized arguments: ..."): shown escaped, like all
+    output (subcommand parsers are made of this class too)."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        super()._print_message(visible(message, lines=True) if message else message, file)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Turn work trips into real relationships: see who you know near a trip, "
         "when to meet them, and a note worth sending. Without a command, opens the app.",
@@ -119,9 +129,70 @@ def _radius(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of km") from None
-    if not 0 < value <= 20_000:
-        raise argparse.ArgumentTypeError(f"{text!r}: the radius must be more than 0 km")
+    if not 0 < value <= MAX_RADIUS_KM:  # "not" also refuses nan
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the radius must be more than 0 and at most {MAX_RADIUS_KM:g} km "
+            "(half the way round the Earth)"
+        )
     return value
+
+
+# --------------------------------------------------------------------------------------------
+# Speaking the user's language: output that cannot drive the terminal, errors that name flags
+
+
+class _Visible:
+    """A text stream whose every write shows control characters escaped (see core.text.visible):
+    names, notes and error messages hold whatever was stored, and print() would pass an ESC
+    sequence to the terminal. Line breaks and tabs stay; JSON output is escaped before it gets
+    here, so it passes unchanged."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(visible(text, lines=True))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, buffer, encoding...
+        return getattr(self._stream, name)
+
+
+def _leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The (sub)parser that read this command's options."""
+    for key in ("command", "action"):
+        subparsers = [a for a in parser._actions if isinstance(a.choices, dict) and a.dest == key]
+        name = getattr(args, key, None)
+        if not subparsers or name not in subparsers[0].choices:
+            break
+        parser = subparsers[0].choices[name]
+    return parser
+
+
+def flag_for(parser: argparse.ArgumentParser, field: str) -> str | None:
+    """The option (``--last-seen``) or argument (``NAME``) the user typed for a model field
+    (``last_seen``, ``emails[0]``, ``handles.linkedin``, ``start``), or None."""
+    base = field.split("[", 1)[0]
+    tried = [base, base.rsplit(".", 1)[-1]]
+    tried += [t[:-1] for t in tried if t.endswith("s")]  # emails -> --email, tags -> --tag
+    for want in tried:
+        for action in parser._actions:
+            long = [o for o in action.option_strings if o.startswith("--")]
+            if action.dest == want or f"--{want.replace('_', '-')}" in long:
+                if long:
+                    return long[0]
+                if not action.option_strings:
+                    return action.metavar or action.dest.upper()
+    return None
+
+
+def describe(exc: IrlmeetError, parser: argparse.ArgumentParser | None = None) -> str:
+    """The message for the user: a ValidationError names the flag typed, not the model field."""
+    if isinstance(exc, ValidationError) and parser is not None and not exc.where:
+        flag = flag_for(parser, exc.field)
+        if flag is not None:
+            return f"{flag}: {exc.message}"
+    return str(exc)
 
 
 # --------------------------------------------------------------------------------------------
@@ -176,8 +247,8 @@ def main(
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
+    out = _Visible(out or sys.stdout)
+    err = _Visible(err or sys.stderr)
     env = os.environ if env is None else env
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -199,7 +270,7 @@ def main(
         handler = COMMANDS[(args.command, getattr(args, "action", None))]
         return handler(ctx, args) or 0
     except IrlmeetError as exc:
-        print(f"{PROG}: error: {exc}", file=err)
+        print(f"{PROG}: error: {describe(exc, _leaf_parser(parser, args))}", file=err)
         return 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=err)
@@ -241,8 +312,18 @@ def _run_tui(ctx: Context, *, demo: bool) -> int:
 
 def _print_json(ctx: Context, data: Any) -> None:
     # orjson: the stdlib encoder falls back to pure Python with indent (6 s for 30k contacts).
-    ctx.out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8"))
+    ctx.out.write(_json_escape(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")))
     ctx.out.write("\n")
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _json_escape(text: str) -> str:
+    """orjson writes C0 controls as \\u001b but DEL, C1 controls, bidi controls and U+2028/9
+    raw. They only occur inside JSON strings, where \\uXXXX is the same value: a script reads
+    exactly what is stored, a terminal sees only ASCII escapes."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def cmd_me(ctx: Context, args) -> int:
@@ -312,6 +393,12 @@ def cmd_contact_list(ctx: Context, args) -> int:
 def cmd_trip_add(ctx: Context, args) -> int:
     trip = ctx.service.add_trip(args.city, args.start, args.end, name=args.name)
     print(trip.id, file=ctx.out)
+    if ctx.service.trip_is_over(trip):
+        print(
+            f"{PROG}: warning: this trip ended on {trip.end.isoformat()}; it was added, "
+            "but there is nothing left to plan for it",
+            file=ctx.err,
+        )
     return 0
 
 
@@ -360,12 +447,16 @@ def cmd_plan(ctx: Context, args) -> int:
             {
                 "trip": trip.to_dict(),
                 "your_time_zone": user_tz,
+                "over": svc.trip_is_over(trip),
                 "proposals": [_proposal_json(p, user_tz) for p in the_plan.proposals],
             },
         )
         return 0
     radius = args.radius or ctx.settings.radius_km
     print(f"{trip.name}: {trip.destination.label()}, {days_label(trip)} ({trip.destination.tz})", file=ctx.out)
+    if svc.trip_is_over(trip):
+        print(f"This trip is over (it ended on {trip.end.isoformat()}): there is nothing left to plan.", file=ctx.out)
+        return 0
     if not the_plan.proposals:
         print(f"Nobody you know within {radius:g} km. Add contacts with `irlmeet contact add`.", file=ctx.out)
         return 0

@@ -37,6 +37,7 @@ class ValidationError(IrlmeetError, ValueError):
 
     def __init__(self, field: str, message: str, *, where: str | None = None) -> None:
         self.field = field
+        self.message = message  # without the field: a front end names the field its own way
         self.where = where
         prefix = f"{where}: " if where else ""
         super().__init__(f"{prefix}{field}: {message}")
@@ -51,8 +52,11 @@ class UnknownPlace(PlaceError):
         self.text = text
         self.suggestions = list(suggestions)
         message = f"no city called {text!r} is known"
-        if self.suggestions:
-            message += "; did you mean " + ", ".join(_label(s) for s in self.suggestions) + "?"
+        labels = [_label(s) for s in self.suggestions]
+        if len(labels) == 1:
+            message += f"; did you mean {labels[0]}?"
+        elif labels:  # "; " between them: the labels hold commas ("Berlin, Germany")
+            message += "; did you mean one of: " + "; ".join(labels) + "?"
         else:
             message += "; try the city's name with its country, e.g. 'Porto, Portugal'"
         super().__init__(message)
@@ -73,13 +77,38 @@ class LookupFailed(IrlmeetError):
 
 
 class NotFound(LookupFailed):
-    def __init__(self, kind: str, ref: str, suggestions: Sequence[str] = ()) -> None:
+    """``suggestions``: labels of close matches. Without any, ``existing`` (labels of some of the
+    records there are, ``total`` of them in all) shows what the user could have meant, and
+    ``see_all`` says how to list them all. Each is on a line of its own."""
+
+    MAX_LISTED = 5
+
+    def __init__(
+        self,
+        kind: str,
+        ref: str,
+        suggestions: Sequence[str] = (),
+        *,
+        existing: Sequence[str] = (),
+        total: int | None = None,
+        see_all: str = "",
+    ) -> None:
         self.kind = kind
         self.ref = ref
         self.suggestions = list(suggestions)
+        self.existing = list(existing)
         message = f"no {kind} matches {ref!r}"
         if self.suggestions:
-            message += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+            message += "; did you mean:\n" + "\n".join(f"  {s}" for s in self.suggestions)
+        elif total == 0:
+            message += f"; there are no {kind}s yet"
+        elif self.existing:
+            total = len(self.existing) if total is None else total
+            shown = self.existing[: self.MAX_LISTED]
+            message += f"; your {kind}s are" + (f" ({len(shown)} of {total})" if total > len(shown) else "") + ":\n"
+            message += "\n".join(f"  {s}" for s in shown)
+        if see_all and (self.suggestions or self.existing):
+            message += f"\nSee them all with `{see_all}`."
         super().__init__(message)
 
 

@@ -44,6 +44,7 @@ from irlmeet import __version__
 from irlmeet.core.errors import ExportError
 from irlmeet.core.fsutil import atomic_write, describe_os_error
 from irlmeet.core.models import Contact, Meetup, MeetupKind, MeetupStatus, Trip, zone
+from irlmeet.core.text import visible
 
 __all__ = [
     "MEETUP_UID_NAMESPACE",
@@ -286,7 +287,11 @@ _EMAIL_RE = re.compile(r"[^\s@<>()\[\]{},;:\"']+@[^\s@<>()\[\]{},;:\"']+\.[^\s@<
 _INTL_PHONE_RE = re.compile(r"\+\d(?:[\s().\-/]*\d){6,}")
 
 
-def _scrub(text: str, phones: Sequence[str] = ()) -> str:
+def _scrub(text: str, phones: Sequence[str] = (), *, lines: bool = False) -> str:
+    """``text`` fit for a shared calendar: no email address or phone number, and no control
+    character (icalendar escapes commas and line breaks, not ESC or NUL: they are shown escaped,
+    as everywhere else, see :func:`irlmeet.core.text.visible`)."""
+    text = visible(text, lines=lines)
     for phone in sorted(phones, key=len, reverse=True):
         if phone and len(re.sub(r"\D", "", phone)) >= 5:
             text = text.replace(phone, "[phone]")
@@ -427,7 +432,7 @@ def build_calendar(
         ev.add("dtend", end)
         ev.add("summary", _scrub(_summary(m, people), phones))
         ev.add("location", _scrub(m.place or trip.destination.label(), phones))
-        ev.add("description", _scrub(description, phones))
+        ev.add("description", _scrub(description, phones, lines=True))
         ev.add("status", _STATUS[m.status])
         ev.add("transp", "TRANSPARENT" if m.status is MeetupStatus.IDEA else "OPAQUE")
         cal.add_component(ev)

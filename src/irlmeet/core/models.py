@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from irlmeet.core import text as _user_text
 from irlmeet.core.errors import ValidationError
 
 __all__ = [
@@ -106,20 +107,41 @@ class Channel(_StrEnum):
 # --------------------------------------------------------------------------------------------
 # Field helpers
 
+# What a calendar can hold: every date and time irlmeet accepts lies in these years. 1970 is where
+# the VTIMEZONE rules written to .ics files start (and Unix time); 2100 leaves room for any plan
+# while keeping every "day after" and "year around" computation far from datetime's year 9999.
+MIN_DATE = date(1970, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+
+
+def _in_bounds(value: date, field_name: str, where: str | None) -> None:
+    # Values read back from the data file are taken as they are (an older irlmeet accepted any
+    # year); the service refuses to plan a trip outside the bounds instead of crashing on it.
+    if not (MIN_DATE <= value <= MAX_DATE) and _user_text.checking():
+        raise ValidationError(
+            field_name,
+            f"{value.isoformat()} is outside the dates irlmeet handles "
+            f"({MIN_DATE.isoformat()} to {MAX_DATE.isoformat()})",
+            where=where,
+        )
+
 
 def parse_date(value: Any, field_name: str, *, where: str | None = None) -> date:
     """``YYYY-MM-DD`` (or a ``date``) to a ``date``; anything else is a clear ValidationError."""
     if isinstance(value, datetime):
         raise ValidationError(field_name, "expected a date (YYYY-MM-DD), got a date and time", where=where)
     if isinstance(value, date):
+        _in_bounds(value, field_name, where)
         return value
     text = str(value).strip()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         raise ValidationError(field_name, f"{text!r} is not a date in the form YYYY-MM-DD", where=where)
     try:
-        return date.fromisoformat(text)
+        parsed = date.fromisoformat(text)
     except ValueError as exc:
         raise ValidationError(field_name, f"{text!r} is not a real date ({exc})", where=where) from None
+    _in_bounds(parsed, field_name, where)
+    return parsed
 
 
 def _opt_date(value: Any, field_name: str) -> date | None:
@@ -138,6 +160,7 @@ def _aware(value: Any, field_name: str) -> datetime:
         raise ValidationError(field_name, f"expected a date and time, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(field_name, f"{value.isoformat()} has no time zone")
+    _in_bounds(value.date(), field_name, None)
     return value
 
 
@@ -175,14 +198,27 @@ def zone(name: str, field_name: str = "tz") -> ZoneInfo:
         raise ValidationError(field_name, f"{name!r} is not a known IANA time zone") from None
 
 
-def _text(value: Any, field_name: str, *, required: bool = False, max_len: int = 10_000) -> str:
+def _text(value: Any, field_name: str, *, required: bool = False, max_len: int = 10_000, lines: bool = False) -> str:
+    """One line of user text (``lines``: several, for notes); see :mod:`irlmeet.core.text`."""
     text = "" if value is None else str(value)
-    text = text.strip()
+    text = (_user_text.multi_line if lines else _user_text.one_line)(text, field_name)
     if required and not text:
         raise ValidationError(field_name, "must not be empty")
     if len(text) > max_len:
         raise ValidationError(field_name, f"is {len(text)} characters long; the limit is {max_len}")
     return text
+
+
+def _read_back(from_dict):
+    """``from_dict`` reads what is stored: text and dates are taken as they are (an old file, one
+    edited by hand, must still open), and every output shows them escaped."""
+
+    @functools.wraps(from_dict)
+    def read(cls, d):
+        with _user_text.stored():
+            return from_dict(cls, d)
+
+    return read
 
 
 def _texts(values: Iterable[Any] | None, field_name: str) -> tuple[str, ...]:
@@ -376,7 +412,7 @@ class Contact:
                 handles[k] = v
         set_(self, "handles", MappingProxyType(handles))  # read-only: the record is frozen
         set_(self, "tags", _texts(self.tags, "tags"))
-        set_(self, "notes", _text(self.notes, "notes"))
+        set_(self, "notes", _text(self.notes, "notes", lines=True))
         set_(self, "last_seen", _opt_date(self.last_seen, "last_seen"))
         set_(self, "last_contacted", _opt_date(self.last_contacted, "last_contacted"))
         if self.cadence_days is not None:
@@ -426,6 +462,7 @@ class Contact:
         }
 
     @classmethod
+    @_read_back
     def from_dict(cls, d: Mapping[str, Any]) -> Contact:
         return cls(
             id=d.get("id", ""),
@@ -474,6 +511,7 @@ class BusyBlock:
         return {"start": _dt_to_json(self.start), "end": _dt_to_json(self.end), "title": self.title}
 
     @classmethod
+    @_read_back
     def from_dict(cls, d: Mapping[str, Any]) -> BusyBlock:
         return cls(
             start=_dt_from_json(d.get("start"), "busy.start"),
@@ -482,7 +520,11 @@ class BusyBlock:
         )
 
 
+# A work trip longer than a quarter is a move, not a trip; it also keeps a plan (a slot search
+# over every day) and an export small.
 MAX_TRIP_DAYS = 92
+# Half the Earth's circumference is ~20,015 km: no two places are farther apart than this.
+MAX_RADIUS_KM = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -517,7 +559,7 @@ class Trip:
             if not isinstance(b, BusyBlock):
                 raise ValidationError(f"busy[{i}]", "expected a busy block")
         set_(self, "busy", busy)
-        set_(self, "notes", _text(self.notes, "notes"))
+        set_(self, "notes", _text(self.notes, "notes", lines=True))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -549,6 +591,7 @@ class Trip:
         }
 
     @classmethod
+    @_read_back
     def from_dict(cls, d: Mapping[str, Any]) -> Trip:
         if "destination" not in d:
             raise ValidationError("destination", "is missing")
@@ -607,7 +650,7 @@ class Meetup:
         set_(self, "status", MeetupStatus.parse(self.status, "status"))
         if not isinstance(self.sequence, int) or self.sequence < 0:
             raise ValidationError("sequence", f"{self.sequence!r} is not a whole number >= 0")
-        set_(self, "notes", _text(self.notes, "notes"))
+        set_(self, "notes", _text(self.notes, "notes", lines=True))
         if self.updated is not None:
             set_(self, "updated", _aware(self.updated, "updated"))
 
@@ -632,6 +675,7 @@ class Meetup:
         }
 
     @classmethod
+    @_read_back
     def from_dict(cls, d: Mapping[str, Any]) -> Meetup:
         return cls(
             id=d.get("id", ""),
@@ -673,6 +717,7 @@ class Profile:
         return {"name": self.name, "home": self.home.to_dict() if self.home else None}
 
     @classmethod
+    @_read_back
     def from_dict(cls, d: Mapping[str, Any]) -> Profile:
         home = d.get("home")
         return cls(name=d.get("name", ""), home=Place.from_dict(home) if home else None)

@@ -17,6 +17,9 @@ from pathlib import Path
 from irlmeet.core import drafts, ics, planner
 from irlmeet.core.errors import AmbiguousName, NotFound, ValidationError
 from irlmeet.core.models import (
+    MAX_DATE,
+    MAX_RADIUS_KM,
+    MIN_DATE,
     Channel,
     Circle,
     Contact,
@@ -157,9 +160,7 @@ class Service:
 
     def near(self, place: Place, radius_km: float | None = None) -> list[Nearby]:
         """Contacts with a place near ``place``, nearest first (one row per contact)."""
-        radius = self.settings.radius_km if radius_km is None else radius_km
-        if radius <= 0:
-            raise ValidationError("radius", f"{radius:g} km: the radius must be more than 0")
+        radius = _radius(self.settings.radius_km if radius_km is None else radius_km)
         rows = [Nearby(c, p, km) for c, p, km in planner.nearest_places(place, self.store.contacts(), radius)]
         return sorted(rows, key=lambda n: (n.distance_km, n.contact.name.casefold()))
 
@@ -190,15 +191,22 @@ class Service:
     def find_trip(self, ref: str) -> Trip:
         return _find("trip", ref, self.store.trips(), lambda t: t.name, _trip_label)
 
+    def trip_is_over(self, trip: Trip) -> bool:
+        """True once the trip's last day has ended in its own zone: nothing is left to plan."""
+        if trip.end >= MAX_DATE:
+            return False
+        return self.now() >= trip.window()[1]
+
     # -- planning -------------------------------------------------------------------------
 
     def plan(self, trip: Trip, *, radius_km: float | None = None) -> planner.Plan:
+        _check_calendar_dates(trip)
         return planner.plan(
             trip,
             self.store.contacts(),
             now=self.now(),
             planned=self.store.meetups(trip.id),
-            radius_km=self.settings.radius_km if radius_km is None else radius_km,
+            radius_km=_radius(self.settings.radius_km if radius_km is None else radius_km),
         )
 
     def draft(
@@ -238,6 +246,27 @@ class Service:
 # ----------------------------------------------------------------------------------------------
 
 
+def _radius(radius: float) -> float:
+    # "not <=" also refuses NaN.
+    if not 0 < radius <= MAX_RADIUS_KM:
+        raise ValidationError(
+            "radius", f"{radius:g} km: the radius must be more than 0 and at most {MAX_RADIUS_KM:g} km"
+        )
+    return radius
+
+
+def _check_calendar_dates(trip: Trip) -> None:
+    """A trip stored by an older irlmeet may lie outside the dates a calendar can hold: say so
+    instead of failing deep inside the planner or the .ics writer."""
+    if trip.start < MIN_DATE or trip.end > MAX_DATE:
+        raise ValidationError(
+            "trip",
+            f"{trip.name} runs {trip.start.isoformat()} to {trip.end.isoformat()}, outside the dates "
+            f"irlmeet can plan ({MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}); add it again with "
+            "the right dates",
+        )
+
+
 def _contact_label(c: Contact) -> str:
     home = c.home
     return f"{c.name} ({home.short_label()})" if home else c.name
@@ -269,7 +298,15 @@ def _find(kind, ref, items, name_of, label_of):
 
     names = {i.id: name_of(i) for i in items}
     close = process.extract(ref, names, scorer=fuzz.WRatio, limit=3, score_cutoff=70)
-    raise NotFound(kind, ref, [match for match, _score, _key in close])
+    by_id = {i.id: i for i in items}
+    raise NotFound(
+        kind,
+        ref,
+        [f"{key}  {label_of(by_id[key])}" for _match, _score, key in close],
+        existing=[f"{i.id}  {label_of(i)}" for i in sorted(items, key=lambda i: name_of(i).casefold())[: NotFound.MAX_LISTED]],
+        total=len(items),
+        see_all=f"irlmeet {kind} list",
+    )
 
 
 def _system_zone() -> str:

@@ -1,7 +1,9 @@
 """How core objects read on screen. Pure functions returning ``rich.text.Text``.
 
 Everything a user typed or imported (names, notes, how-we-met, draft bodies, trip names) goes
-into ``Text`` as plain text, never through markup, so ``Ada [eng]`` shows as ``Ada [eng]``.
+into ``Text`` as plain text, never through markup, so ``Ada [eng]`` shows as ``Ada [eng]``, and
+through :func:`plain`, so a control character in stored text shows as ``\x1b`` instead of
+reaching the terminal (Rich's ``Text`` keeps ESC and NUL, and Textual writes them out).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from rich.text import Text
 from irlmeet.core.drafts import Draft
 from irlmeet.core.models import Trip
 from irlmeet.core.planner import Proposal, days_label
+from irlmeet.core.text import visible
 
 __all__ = [
     "draft_text",
+    "plain",
+    "visible",
     "person_text",
     "short_when",
     "slot_label",
@@ -28,6 +33,12 @@ __all__ = [
     "your_time",
     "zone_city",
 ]
+
+
+def plain(value: str, style: str = "", *, lines: bool = False) -> Text:
+    """Stored or typed text as ``Text``: never markup, control characters shown escaped
+    (``lines``: line breaks and tabs kept, for notes and drafts)."""
+    return Text(visible(value, lines=lines), style=style)
 
 
 def slug(text: str) -> str:
@@ -78,9 +89,9 @@ def trip_text(trip: Trip, today: date) -> Text:
     """Two lines for the trip list: the name, then city and dates (dimmed when past)."""
     past = trip.end < today
     text = Text()
-    text.append(trip.name, style="dim bold" if past else "bold")
+    text.append(visible(trip.name), style="dim bold" if past else "bold")
     text.append("\n")
-    detail = f"{trip.destination.short_label()} · {days_label(trip)}"
+    detail = f"{visible(trip.destination.short_label())} · {days_label(trip)}"
     if past:
         detail += " · past"
     text.append(detail, style="dim")
@@ -92,34 +103,34 @@ def person_text(proposal: Proposal, trip: Trip, user_tz: str) -> Text:
     cand = proposal.candidate
     contact = cand.contact
     text = Text()
-    text.append(contact.name, style="bold")
-    where = cand.place.short_label()
+    text.append(visible(contact.name), style="bold")
+    where = visible(cand.place.short_label())
     if cand.distance_km >= 1:
-        text.append(f"  ·  {where}, {cand.distance_km:.0f} km from {trip.destination.name}", style="dim")
+        text.append(f"  ·  {where}, {cand.distance_km:.0f} km from {visible(trip.destination.name)}", style="dim")
     else:
         text.append(f"  ·  {where}", style="dim")
     if contact.how_we_met:
         text.append("\nHow you met: ", style="dim")
-        text.append(contact.how_we_met)
+        text.append(visible(contact.how_we_met))
     text.append("\nWhy now: ", style="dim")
-    text.append(cand.why or "near your trip")
+    text.append(visible(cand.why or "near your trip"))
     text.append("\nProposed: ", style="dim")
     if proposal.start is not None and proposal.end is not None:
         there = proposal.start.astimezone(trip.zone)
         end = proposal.end.astimezone(trip.zone)
         kind = proposal.kind.value if proposal.kind is not None else "meetup"
         text.append(f"{kind}, {short_when(there)}–{end:%H:%M}", style="bold")
-        text.append(f" {trip.destination.name} time")
+        text.append(f" {visible(trip.destination.name)} time")
         mine = your_time(proposal, trip, user_tz)
         if mine:
             text.append(f" ({mine} in {zone_city(user_tz)})", style="dim")
         if proposal.where:
             text.append(" · ")
-            text.append(proposal.where)
+            text.append(visible(proposal.where))
         if proposal.note:
-            text.append(f" · {proposal.note}", style="italic")
+            text.append(f" · {visible(proposal.note)}", style="italic")
     else:
-        text.append(proposal.note or "no slot", style="italic")
+        text.append(visible(proposal.note or "no slot"), style="italic")
     return text
 
 
@@ -128,17 +139,17 @@ def draft_text(draft: Draft) -> Text:
     text = Text()
     text.append("To: ", style="dim")
     if draft.to:
-        text.append(draft.to)
+        text.append(visible(draft.to))
     else:
         text.append("(no address yet)", style="italic dim")
     if draft.subject:
         text.append("\nSubject: ", style="dim")
-        text.append(draft.subject, style="bold")
+        text.append(visible(draft.subject), style="bold")
     text.append("\n\n")
-    text.append(draft.body)
+    text.append(visible(draft.body, lines=True))
     return text
 
 
 def warnings_text(draft: Draft) -> Text:
     """What would make the draft better, one per line."""
-    return Text("\n".join(f"! {w}" for w in draft.warnings))
+    return Text("\n".join(f"! {visible(w)}" for w in draft.warnings))

@@ -215,7 +215,7 @@ class MainScreen(Screen[None]):
             self.refresh_bindings()
             return
         title = Text("People near ")
-        title.append(trip.destination.label())
+        title.append(fmt.visible(trip.destination.label()))
         title.append(f" · {days_label(trip)}")
         pane.border_title = title
         pane.border_subtitle = None
@@ -272,7 +272,7 @@ class MainScreen(Screen[None]):
             pane.border_subtitle = None
             self._people_message(
                 Text(
-                    f"Nobody you know within {radius:g} km of {trip.destination.label()}.\n\n"
+                    f"Nobody you know within {radius:g} km of {fmt.visible(trip.destination.label())}.\n\n"
                     "Add people who live there with `irlmeet contact add NAME --city CITY`, "
                     "then come back to this trip."
                 )
@@ -301,17 +301,17 @@ class MainScreen(Screen[None]):
             when = fmt.slot_label(p, trip)
             if when and p.note:
                 when_cell = Text(when)
-                when_cell.append(f" · {p.note}", style="italic")
+                when_cell.append(f" · {fmt.visible(p.note)}", style="italic")
             elif when:
                 when_cell = Text(when)
             else:
-                when_cell = Text(p.note or "no slot", style="italic dim")
-            row: list[Any] = [Text(str(i), justify="right", style="dim"), Text(p.contact.name), when_cell]
+                when_cell = fmt.plain(p.note or "no slot", style="italic dim")
+            row: list[Any] = [Text(str(i), justify="right", style="dim"), fmt.plain(p.contact.name), when_cell]
             if with_yours:
                 row.append(Text(yours, style="dim"))
             # The headline reason fits the row; all of them are in the draft pane below.
             headline = p.candidate.reasons[0] if p.candidate.reasons else ""
-            row.append(Text(headline, style="dim"))
+            row.append(fmt.plain(headline, style="dim"))
             table.add_row(*row, key=p.contact.id)
         table.move_cursor(row=0, animate=False)
         self._show_proposal(shown[0])
@@ -352,8 +352,17 @@ class MainScreen(Screen[None]):
             draft.update("")
             pane.border_title = "Draft"
             return
-        pane.border_title = Text(f"Draft for {proposal.contact.name}")
+        pane.border_title = Text(f"Draft for {fmt.visible(proposal.contact.name)}")
         person.update(fmt.person_text(proposal, self.trip, self.user_tz))
+        if not proposal.has_slot and self.service is not None and self.service.trip_is_over(self.trip):
+            draft.update(
+                Text(
+                    f"This trip is over (it ended on {self.trip.end:%a} {self.trip.end.day} "
+                    f"{self.trip.end:%b %Y}): there is nothing left to plan or send.",
+                    style="italic",
+                )
+            )
+            return
         if not proposal.has_slot:
             draft.update(
                 Text(
@@ -415,7 +424,7 @@ class MainScreen(Screen[None]):
         proposal = self.proposal
         if proposal is None:
             return
-        name = proposal.contact.name
+        name = fmt.visible(proposal.contact.name)
         draft = self.draft
         if draft is None or draft.contact_id != proposal.contact.id:
             if not proposal.has_slot:
@@ -438,7 +447,7 @@ class MainScreen(Screen[None]):
             return
         self._plans.clear()
         self.show_trips(added.trips, select_id=added.trip.id)
-        self.notify(f"Added {added.trip.name}", markup=False)
+        self.notify(f"Added {fmt.visible(added.trip.name)}", markup=False)
 
     def _reload_trips(self, *, select_id: str | None) -> None:
         service = self.service
@@ -477,4 +486,4 @@ class MainScreen(Screen[None]):
         if result is None:
             return
         n = result.events
-        self.notify(f"Exported {n} meetup{'' if n == 1 else 's'} to {result.path}", markup=False)
+        self.notify(f"Exported {n} meetup{'' if n == 1 else 's'} to {fmt.visible(str(result.path))}", markup=False)

@@ -23,6 +23,7 @@ from irlmeet.core.errors import (
     ValidationError,
 )
 from irlmeet.core.models import Place, Trip
+from irlmeet.core.text import visible
 from irlmeet.tui.workers import describe_error
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class ErrorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="error-box"):
             yield Static(Text(self._title, style="bold"), id="error-title")
-            yield Static(Text(self._message), id="error-message")
+            yield Static(Text(visible(self._message, lines=True)), id="error-message")
             yield Static(
                 Text("Nothing was changed. Fix the problem above and start irlmeet again.\nPress q to quit."),
                 id="error-hint",
@@ -163,7 +164,7 @@ class FormScreen(ModalScreen[R], Generic[R]):
 
     def show_error(self, field: str | None, message: str) -> None:
         target = self.query_one(f"#{field}-error" if field else "#form-error", Static)
-        target.update(Text(message))
+        target.update(Text(visible(message, lines=True)))  # messages quote what was typed
         target.display = True
 
     def clear_errors(self) -> None:
@@ -320,7 +321,7 @@ class AddTripScreen(FormScreen[AddedTrip | None]):
 
 def _candidate_text(place: Place) -> Text:
     """A candidate city, with what tells namesakes apart: population and coordinates."""
-    text = Text(place.label())
+    text = Text(visible(place.label()))
     details = [f"pop. {place.population:,}"] if place.population else []
     details.append(f"{abs(place.lat):.2f}°{'N' if place.lat >= 0 else 'S'} {abs(place.lon):.2f}°{'E' if place.lon >= 0 else 'W'}")
     text.append("  " + " · ".join(details), style="dim")
@@ -339,7 +340,7 @@ class ExportScreen(FormScreen["ExportResult | None"]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", classes="dialog"):
             title = Text("Export ", style="bold")
-            title.append(self._trip.name, style="bold")
+            title.append(visible(self._trip.name), style="bold")
             title.append(" to a calendar file", style="bold")
             yield Static(title, classes="dialog-title")
             yield Static(

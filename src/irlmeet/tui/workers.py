@@ -23,12 +23,14 @@ def describe_error(error: BaseException) -> str:
     (no traceback on screen; Textual's log has the details).
     """
     from irlmeet.core.errors import IrlmeetError
+    from irlmeet.core.text import visible
 
+    # Messages quote what was stored or typed: shown escaped, never obeyed by the terminal.
     if isinstance(error, IrlmeetError):
-        return str(error)
+        return visible(str(error), lines=True)
     if isinstance(error, OSError):
-        return f"{error.filename + ': ' if error.filename else ''}{error.strerror or error}"
-    return f"Unexpected error (a bug in irlmeet, please report it): {type(error).__name__}: {error}"
+        return visible(f"{error.filename + ': ' if error.filename else ''}{error.strerror or error}", lines=True)
+    return visible(f"Unexpected error (a bug in irlmeet, please report it): {type(error).__name__}: {error}", lines=True)
 
 
 class LatestWins(Generic[K]):
