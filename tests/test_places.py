@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from irlmeet.core import places as places_mod
+from irlmeet.core.places import index as places_mod
 from irlmeet.core.errors import (
     AmbiguousPlace,
     PlaceError,
