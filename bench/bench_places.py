@@ -152,8 +152,8 @@ def child_load(cache: str) -> None:
 def child_dataset(n: str) -> None:
     import marshal
 
-    from irlmeet.core.places import index as places
     from irlmeet.core.errors import PlaceError
+    from irlmeet.core.places import index as places
 
     base = _rss_mb()
     t = time.perf_counter()

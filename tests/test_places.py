@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from irlmeet.core.places import index as places_mod
 from irlmeet.core.errors import (
     AmbiguousPlace,
     PlaceError,
@@ -36,6 +35,7 @@ from irlmeet.core.places import (
     near_filter,
     normalize,
 )
+from irlmeet.core.places import index as places_mod
 
 
 @pytest.fixture(scope="session")

@@ -58,10 +58,8 @@ import hashlib
 import logging
 import marshal
 import math
-import re
 import sys
 import threading
-import unicodedata
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
@@ -72,6 +70,7 @@ from typing import Any, TypeVar
 from irlmeet.core.errors import AmbiguousPlace, UnknownPlace, ValidationError
 from irlmeet.core.fsutil import atomic_write, gc_paused
 from irlmeet.core.models import Place
+from irlmeet.core.places.names import FOLD_TABLE, WORD_ABBREVIATIONS, alternate_key, normalize
 
 __all__ = [
     "DEFAULT_RADIUS_KM",
@@ -251,68 +250,8 @@ _COUNTRY_ALIASES: dict[str, str] = {
 def _tables_digest() -> str:
     """Part of the cache key: editing a table above rebuilds the cache without a format bump."""
     text = repr((METROS, _AREA_PREFIXES, _AREA_SUFFIXES, _ADMIN1, _ADMIN1_AS_QUALIFIER,
-                 _COUNTRY_ALIASES, _FOLD_TABLE, _WORD_ABBREVIATIONS, DATASET))
+                 _COUNTRY_ALIASES, FOLD_TABLE, WORD_ABBREVIATIONS, DATASET))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-# --------------------------------------------------------------------------------------------
-# Normalisation
-
-# Letters NFKD does not decompose into a base letter plus marks.
-_FOLD_TABLE = {
-    "ß": "ss", "ẞ": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
-    "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th",
-    "ı": "i", "ħ": "h", "Ħ": "h",
-}
-_FOLD = str.maketrans(_FOLD_TABLE)
-_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_DROP = re.compile(r"[.'’‘`´ʻʼ]")  # "D.C." -> "dc", "St. John's" -> "st johns"
-_NON_WORD = re.compile(r"[\W_]+")
-_WORD_ABBREVIATIONS = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft"}
-_ABBREVIATED = re.compile(r"\b(?:saint|sainte|mount|fort)\b")
-
-
-def normalize(text: str) -> str:
-    """Fold accents and case, drop dots and apostrophes, turn other punctuation into spaces.
-
-    ``"São Paulo"`` and ``"Sao Paulo"`` both become ``"sao paulo"``; ``"Washington, D.C."``
-    becomes ``"washington dc"``; "Saint"/"St." and "Fort"/"Ft." compare equal. Letters of other
-    scripts are kept (so such text is not mistaken for empty), they just match nothing.
-    """
-    if text.isascii():
-        text = text.casefold()
-        if text.replace(" ", "").isalnum():  # the common case, without regular expressions
-            text = " ".join(text.split())
-        else:
-            text = _NON_WORD.sub(" ", _DROP.sub("", text)).strip()
-    else:
-        text = _MARKS.sub("", unicodedata.normalize("NFKD", text.translate(_FOLD)).casefold())
-        text = _NON_WORD.sub(" ", _DROP.sub("", text)).strip()
-    if _ABBREVIATED.search(text):
-        text = _ABBREVIATED.sub(lambda m: _WORD_ABBREVIATIONS[m.group()], text)
-    return text
-
-
-_DIGIT = re.compile(r"\d")
-
-
-def _alternate_key(name: str) -> str | None:
-    """The index key for an alternate name, or None for names not worth indexing.
-
-    Only Latin-script names people could type are kept, which keeps the index small. GeoNames'
-    all-lowercase alternates are machine transliterations ("lndn", "nyw ywrq", "rondon") that only
-    add false matches; names with digits are postcodes and district numbers. Cheap tests first:
-    this runs over half a million names when the index is built.
-    """
-    if name.islower() or _DIGIT.search(name):
-        return None
-    first = name[0] if name else ""
-    if first > "\u024f" and not ("\u1e00" <= first <= "\u1eff"):
-        return None  # starts in a non-Latin script
-    folded = normalize(name)
-    if 1 < len(folded) <= 60 and folded.isascii():
-        return folded
-    return None
 
 
 def _strip_area_words(name: str) -> str:
@@ -875,7 +814,7 @@ def _build_state_now(dataset: int) -> dict[str, Any]:
         if primary:
             keys.setdefault(primary, []).append(i)
         for alt in c.get("alternatenames") or ():
-            folded = _alternate_key(alt)
+            folded = alternate_key(alt)
             if folded and folded != primary:
                 lst = keys.setdefault(folded, [])
                 if not lst or lst[-1] not in (i, ~i):
