@@ -36,6 +36,7 @@ from irlmeet.core.places import (
     normalize,
 )
 from irlmeet.core.places import index as places_mod
+from irlmeet.core.places.geo import haversine
 
 
 @pytest.fixture(scope="session")
@@ -186,7 +187,7 @@ def test_metro_phrases_resolve_to_the_main_city_of_every_metro(index):
 def test_metro_circles_do_not_overlap():
     for i, a in enumerate(METROS):
         for b in METROS[i + 1:]:
-            km = places_mod._haversine(a.lat, a.lon, b.lat, b.lon)
+            km = haversine(a.lat, a.lon, b.lat, b.lon)
             assert km > a.radius_km + b.radius_km, (a.key, b.key)
 
 

