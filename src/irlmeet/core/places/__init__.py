@@ -2,22 +2,18 @@
 
 The package is split by noun; callers import from here:
 
-- :mod:`.index` -- :class:`PlaceIndex`: load (cache or build), resolve, candidates, the ambiguity rule.
+- :mod:`.index` -- :class:`PlaceIndex`: load (cache or build), resolve, candidates, the ambiguity rule;
+- :mod:`.metros` -- the metro-area table and "Greater X" / "X Area" phrasing;
+- :mod:`.names` -- normalising names into index keys (case, accents, "St."/"Saint");
+- :mod:`.geo` -- haversine distance and "near" (radius or same metro), in bulk for the planner.
 """
 
 from __future__ import annotations
 
-from irlmeet.core.places.index import (
-    DATASET,
-    DEFAULT_RADIUS_KM,
-    METROS,
-    Metro,
-    PlaceIndex,
-    distance_km,
-    is_near,
-    near_filter,
-    normalize,
-)
+from irlmeet.core.places.geo import DEFAULT_RADIUS_KM, distance_km, is_near, near_filter
+from irlmeet.core.places.index import DATASET, PlaceIndex
+from irlmeet.core.places.metros import METROS, Metro
+from irlmeet.core.places.names import normalize
 
 __all__ = [
     "DATASET",
