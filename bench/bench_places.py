@@ -153,11 +153,12 @@ def child_dataset(n: str) -> None:
     import marshal
 
     from irlmeet.core.errors import PlaceError
-    from irlmeet.core.places import index as places
+    from irlmeet.core.fsutil import gc_paused
+    from irlmeet.core.places import PlaceIndex, dataset
 
     base = _rss_mb()
     t = time.perf_counter()
-    state = places._build_state(int(n))
+    state = dataset.build_state(int(n))
     build = time.perf_counter() - t
     built_rss = _rss_mb() - base
     blob = marshal.dumps(state)
@@ -165,9 +166,9 @@ def child_dataset(n: str) -> None:
     loads = []
     for _ in range(3):
         t = time.perf_counter()
-        with places.gc_paused():
+        with gc_paused():
             state = marshal.loads(blob)
-        index = places.PlaceIndex(state)
+        index = PlaceIndex(state)
         loads.append(time.perf_counter() - t)
     from irlmeet.core.errors import AmbiguousPlace
 

@@ -35,7 +35,8 @@ from irlmeet.core.places import (
     near_filter,
     normalize,
 )
-from irlmeet.core.places import index as places_mod
+from irlmeet.core.places import cache as cache_mod
+from irlmeet.core.places import dataset as dataset_mod
 from irlmeet.core.places.geo import haversine
 
 
@@ -484,7 +485,7 @@ def _fresh(index: PlaceIndex) -> PlaceIndex:
 def test_cached_load_is_fast_and_equal(index, places_cache, monkeypatch):
     files = list(places_cache.glob("places-*.marshal"))
     assert len(files) == 1 and not list(places_cache.glob(".places-*"))  # written, atomically
-    monkeypatch.setattr(places_mod, "_build_state", _must_not_build)
+    monkeypatch.setattr(dataset_mod, "build_state", _must_not_build)
     t = time.perf_counter()
     again = PlaceIndex.load(places_cache)
     elapsed = time.perf_counter() - t
@@ -520,27 +521,27 @@ def test_unreadable_or_stale_cache_is_rebuilt(index, places_cache, tmp_path, mon
     else:
         target.write_bytes(damage)
     build = _CountingBuild(index._state)
-    monkeypatch.setattr(places_mod, "_build_state", build)
+    monkeypatch.setattr(dataset_mod, "build_state", build)
     rebuilt = PlaceIndex.load(tmp_path)
     assert build.calls == 1 and rebuilt.resolve("NYC") == index.resolve("NYC")
     assert marshal.loads(target.read_bytes()) == marshal.loads(good.read_bytes())  # rewritten whole
-    monkeypatch.setattr(places_mod, "_build_state", _must_not_build)
+    monkeypatch.setattr(dataset_mod, "build_state", _must_not_build)
     assert PlaceIndex.load(tmp_path).resolve("SF").metro == "bay-area"
 
 
 def test_old_cache_files_are_replaced(index, tmp_path, monkeypatch):
     (tmp_path / "places-v0-gnc2.0-c15000-old.marshal").write_bytes(b"old")
     (tmp_path / "unrelated.txt").write_text("keep me")
-    monkeypatch.setattr(places_mod, "_build_state", _CountingBuild(index._state))
+    monkeypatch.setattr(dataset_mod, "build_state", _CountingBuild(index._state))
     PlaceIndex.load(tmp_path / ".")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [f"places-{places_mod._cache_key()}.marshal", "unrelated.txt"]
+        [f"places-{cache_mod.cache_key()}.marshal", "unrelated.txt"]
     )
 
 
 def test_no_cache_dir_and_unwritable_cache_dir_still_load(index, tmp_path, monkeypatch, caplog):
     build = _CountingBuild(index._state)
-    monkeypatch.setattr(places_mod, "_build_state", build)
+    monkeypatch.setattr(dataset_mod, "build_state", build)
     assert len(PlaceIndex.load(None)) == len(index)
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
