@@ -124,6 +124,33 @@ def test_case_whitespace_and_punctuation_do_not_matter(index, text):
     assert _where(index.resolve(text)) == ("New York City", "NY", "US")
 
 
+@pytest.mark.parametrize(
+    ("text", "home", "where"),
+    [
+        # A district the index has, inside the city written after it.
+        ("Chelsea, London", None, ("Chelsea", "England", "GB")),
+        ("Chelsea, London", "US", ("Chelsea", "England", "GB")),  # not Chelsea, Massachusetts
+        ("Westminster, London", None, ("City of Westminster", "England", "GB")),
+        ("Cambridge, Boston", None, ("Cambridge", "MA", "US")),
+        ("Williamsburg, Brooklyn", None, ("Williamsburg", "NY", "US")),
+        # A district the index does not have there: the city.
+        ("Paddington, London", None, ("London", "England", "GB")),  # only Australian Paddingtons
+        ("Hampstead, London", None, ("London", "England", "GB")),
+    ],
+)
+def test_district_comma_city_resolves_to_the_district_inside_it_or_the_city(index, text, home, where):
+    assert _where(index.resolve(text, home_country=home)) == where
+    assert _where(index.candidates(text, home_country=home)[0]) == where
+
+
+def test_district_comma_city_does_not_change_what_already_resolves_or_guess_from_abbreviations(index):
+    assert _where(index.resolve("Woking, Surrey")) == ("Woking", "England", "GB")  # not Surrey, BC
+    assert _where(index.resolve("Wiesbaden, Frankfurt")) == ("Wiesbaden", "Hesse", "DE")
+    for text in ("Chelsea", "Portland, Ore.", "Springfield, Ill."):  # "Ore" is a Nigerian town
+        with pytest.raises(AmbiguousPlace):
+            index.resolve(text)
+
+
 def test_two_letter_part_is_a_us_state_first_then_a_country(index):
     assert index.resolve("Berlin, DE").country == "Germany"  # no Berlin in Delaware
     assert index.resolve("Portland, ME").region == "ME"  # Maine, not Montenegro

@@ -22,6 +22,12 @@ London, Ontario. "Largest city of its state, in the same country" is what makes 
 rival and San Francisco, Philippines or London, Ontario not one; the home country makes Athens,
 Georgia a rival for an American (Athens, Greece is only 5.2x) but not for others.
 
+"District, City": a name that would ask ("Chelsea": London's, or Massachusetts'?) is settled by a
+later part naming one city: its matches inside that city win ("Chelsea, London"), and when it has
+none there and the city is clearly the bigger place, the city itself ("Paddington, London" is
+London; the index only has Australian Paddingtons). A name that resolves on its own is never
+changed by this ("Woking, Surrey" stays Woking, not near Surrey, British Columbia).
+
 Metro areas: see :mod:`irlmeet.core.places.metros`.
 
 Threads: an index is immutable once built; the few lazily built helpers (fuzzy-search choices,
@@ -178,17 +184,17 @@ class PlaceIndex:
         parts = [p for p in parts if p]
         if not parts:
             raise ValidationError("city", "must not be empty")
-        attempts: list[tuple[str, list[Constraint]]] = []
+        attempts: list[tuple[str, list[Constraint], list[str]]] = []
         # "Mitte, Berlin, Germany": each part may be the city, the parts after it qualify it
         # (unrecognised ones are ignored). Parts that are qualifiers themselves come last, and
         # countries never are cities here: "SoHo, New York" falls back to New York City.
-        later: list[tuple[str, list[Constraint]]] = []
+        later: list[tuple[str, list[Constraint], list[str]]] = []
         for i, name in enumerate(parts):
             opts = self._qualifiers.get(name) if i > 0 else None
             if opts is None:
-                attempts.append((name, self._constraints(parts[i + 1:])))
+                attempts.append((name, self._constraints(parts[i + 1:]), parts[i + 1:]))
             elif len(name) > 3 and any(a1 is not None for _, a1 in opts):  # a region's name
-                later.append((name, self._constraints(parts[i + 1:])))
+                later.append((name, self._constraints(parts[i + 1:]), parts[i + 1:]))
         attempts += later
         # "Portland OR", "Paris France": a qualifier without a comma.
         if len(parts) == 1:
@@ -196,12 +202,50 @@ class PlaceIndex:
             for k in range(1, min(4, len(words))):
                 tail = " ".join(words[-k:])
                 if tail in self._qualifiers:
-                    attempts.append((" ".join(words[:-k]), self._constraints([tail])))
-        for name, constraints in attempts:
+                    attempts.append((" ".join(words[:-k]), self._constraints([tail]), []))
+        for name, constraints, rest in attempts:
             found = self._lookup(name, constraints)
-            if found is not None:
-                return self._decide(*found, home)
+            if found is None:
+                continue
+            ranked, decided = self._decide(*found, home)
+            if not decided and rest:
+                inside = self._inside_city(found[0], rest, home)
+                if inside:
+                    return self._decide(inside, found[1], home)
+                if inside is not None:
+                    continue  # the district is not in the index, the city after it is
+            return ranked, decided
         return [], False
+
+    def _inside_city(self, encoded: list[int], rest: Sequence[str], home: str | None) -> list[int] | None:
+        """Settle an ambiguous district by the city written after it: "Chelsea, London".
+
+        Only for a name that would otherwise ask, so nothing that resolves today changes. The
+        first later part that is not a qualifier names the city; when it resolves to one city,
+        returns the district's matches inside it (same metro or within 25 km), or ``[]`` when
+        there are none and that city is clearly the bigger place (an official name or metro
+        phrase that outnumbers every match of the district), so the caller takes the city itself
+        ("Paddington, London" is London). Otherwise None, and the district asks as before:
+        "Portland, Ore." is not narrowed by Ore, Nigeria.
+        """
+        for j, part in enumerate(rest):
+            if part in self._qualifiers:
+                continue
+            city = self._lookup(part, self._constraints(rest[j + 1:]))
+            if city is None:
+                return None
+            ranked, decided = self._decide(*city, home)
+            if not decided:
+                return None
+            top = ranked[0]
+            inside = [e for e in encoded if self._same_place(top, e if e >= 0 else ~e)]
+            if inside:
+                return inside
+            official = city[1] or top in city[0]
+            if official and all(self._pop[top] > self._pop[e if e >= 0 else ~e] for e in encoded):
+                return []
+            return None
+        return None
 
     def _constraints(self, qualifiers: Sequence[str]) -> list[Constraint]:
         """Alternative (country, admin1) filters, most likely first: a US state before a country."""
