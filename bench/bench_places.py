@@ -80,8 +80,8 @@ def child_build(cache: str) -> None:
 
 
 def child_load(cache: str) -> None:
-    import irlmeet.core.models  # noqa: F401  (imports are not part of the load)
     from irlmeet.core import places
+    from irlmeet.core.models import Place  # (imports are not part of the load)
 
     base = _rss_mb()
     t = time.perf_counter()
@@ -132,7 +132,7 @@ def child_load(cache: str) -> None:
             else:
                 lat, lon = rnd.uniform(-60, 70), rnd.uniform(-180, 180)
             metro = rnd.choice(metros) if k % 10 == 0 else None
-            items.append((k, places.Place(f"p{k}", "XX", lat, lon, "UTC", metro=metro)))
+            items.append((k, Place(f"p{k}", "XX", lat, lon, "UTC", metro=metro)))
         times = []
         for _ in range(7):
             t = time.perf_counter()
@@ -152,12 +152,13 @@ def child_load(cache: str) -> None:
 def child_dataset(n: str) -> None:
     import marshal
 
-    from irlmeet.core import places
     from irlmeet.core.errors import PlaceError
+    from irlmeet.core.fsutil import gc_paused
+    from irlmeet.core.places import PlaceIndex, dataset
 
     base = _rss_mb()
     t = time.perf_counter()
-    state = places._build_state(int(n))
+    state = dataset.build_state(int(n))
     build = time.perf_counter() - t
     built_rss = _rss_mb() - base
     blob = marshal.dumps(state)
@@ -165,9 +166,9 @@ def child_dataset(n: str) -> None:
     loads = []
     for _ in range(3):
         t = time.perf_counter()
-        with places.gc_paused():
+        with gc_paused():
             state = marshal.loads(blob)
-        index = places.PlaceIndex(state)
+        index = PlaceIndex(state)
         loads.append(time.perf_counter() - t)
     from irlmeet.core.errors import AmbiguousPlace
 

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from irlmeet.core import places as places_mod
 from irlmeet.core.errors import (
     AmbiguousPlace,
     PlaceError,
@@ -36,6 +35,9 @@ from irlmeet.core.places import (
     near_filter,
     normalize,
 )
+from irlmeet.core.places import cache as cache_mod
+from irlmeet.core.places import dataset as dataset_mod
+from irlmeet.core.places.geo import haversine
 
 
 @pytest.fixture(scope="session")
@@ -122,6 +124,33 @@ def test_case_whitespace_and_punctuation_do_not_matter(index, text):
     assert _where(index.resolve(text)) == ("New York City", "NY", "US")
 
 
+@pytest.mark.parametrize(
+    ("text", "home", "where"),
+    [
+        # A district the index has, inside the city written after it.
+        ("Chelsea, London", None, ("Chelsea", "England", "GB")),
+        ("Chelsea, London", "US", ("Chelsea", "England", "GB")),  # not Chelsea, Massachusetts
+        ("Westminster, London", None, ("City of Westminster", "England", "GB")),
+        ("Cambridge, Boston", None, ("Cambridge", "MA", "US")),
+        ("Williamsburg, Brooklyn", None, ("Williamsburg", "NY", "US")),
+        # A district the index does not have there: the city.
+        ("Paddington, London", None, ("London", "England", "GB")),  # only Australian Paddingtons
+        ("Hampstead, London", None, ("London", "England", "GB")),
+    ],
+)
+def test_district_comma_city_resolves_to_the_district_inside_it_or_the_city(index, text, home, where):
+    assert _where(index.resolve(text, home_country=home)) == where
+    assert _where(index.candidates(text, home_country=home)[0]) == where
+
+
+def test_district_comma_city_does_not_change_what_already_resolves_or_guess_from_abbreviations(index):
+    assert _where(index.resolve("Woking, Surrey")) == ("Woking", "England", "GB")  # not Surrey, BC
+    assert _where(index.resolve("Wiesbaden, Frankfurt")) == ("Wiesbaden", "Hesse", "DE")
+    for text in ("Chelsea", "Portland, Ore.", "Springfield, Ill."):  # "Ore" is a Nigerian town
+        with pytest.raises(AmbiguousPlace):
+            index.resolve(text)
+
+
 def test_two_letter_part_is_a_us_state_first_then_a_country(index):
     assert index.resolve("Berlin, DE").country == "Germany"  # no Berlin in Delaware
     assert index.resolve("Portland, ME").region == "ME"  # Maine, not Montenegro
@@ -186,7 +215,7 @@ def test_metro_phrases_resolve_to_the_main_city_of_every_metro(index):
 def test_metro_circles_do_not_overlap():
     for i, a in enumerate(METROS):
         for b in METROS[i + 1:]:
-            km = places_mod._haversine(a.lat, a.lon, b.lat, b.lon)
+            km = haversine(a.lat, a.lon, b.lat, b.lon)
             assert km > a.radius_km + b.radius_km, (a.key, b.key)
 
 
@@ -483,7 +512,7 @@ def _fresh(index: PlaceIndex) -> PlaceIndex:
 def test_cached_load_is_fast_and_equal(index, places_cache, monkeypatch):
     files = list(places_cache.glob("places-*.marshal"))
     assert len(files) == 1 and not list(places_cache.glob(".places-*"))  # written, atomically
-    monkeypatch.setattr(places_mod, "_build_state", _must_not_build)
+    monkeypatch.setattr(dataset_mod, "build_state", _must_not_build)
     t = time.perf_counter()
     again = PlaceIndex.load(places_cache)
     elapsed = time.perf_counter() - t
@@ -519,27 +548,27 @@ def test_unreadable_or_stale_cache_is_rebuilt(index, places_cache, tmp_path, mon
     else:
         target.write_bytes(damage)
     build = _CountingBuild(index._state)
-    monkeypatch.setattr(places_mod, "_build_state", build)
+    monkeypatch.setattr(dataset_mod, "build_state", build)
     rebuilt = PlaceIndex.load(tmp_path)
     assert build.calls == 1 and rebuilt.resolve("NYC") == index.resolve("NYC")
     assert marshal.loads(target.read_bytes()) == marshal.loads(good.read_bytes())  # rewritten whole
-    monkeypatch.setattr(places_mod, "_build_state", _must_not_build)
+    monkeypatch.setattr(dataset_mod, "build_state", _must_not_build)
     assert PlaceIndex.load(tmp_path).resolve("SF").metro == "bay-area"
 
 
 def test_old_cache_files_are_replaced(index, tmp_path, monkeypatch):
     (tmp_path / "places-v0-gnc2.0-c15000-old.marshal").write_bytes(b"old")
     (tmp_path / "unrelated.txt").write_text("keep me")
-    monkeypatch.setattr(places_mod, "_build_state", _CountingBuild(index._state))
+    monkeypatch.setattr(dataset_mod, "build_state", _CountingBuild(index._state))
     PlaceIndex.load(tmp_path / ".")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [f"places-{places_mod._cache_key()}.marshal", "unrelated.txt"]
+        [f"places-{cache_mod.cache_key()}.marshal", "unrelated.txt"]
     )
 
 
 def test_no_cache_dir_and_unwritable_cache_dir_still_load(index, tmp_path, monkeypatch, caplog):
     build = _CountingBuild(index._state)
-    monkeypatch.setattr(places_mod, "_build_state", build)
+    monkeypatch.setattr(dataset_mod, "build_state", build)
     assert len(PlaceIndex.load(None)) == len(index)
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
