@@ -390,8 +390,9 @@ def test_new_meetups_get_a_uid_of_their_own_and_stored_ones_keep_theirs(tmp_path
         legacy = Meetup(id="old1", trip_id=trip.id, contact_ids=("c0",), kind="lunch", start=start,
                         end=start + timedelta(hours=1), uid=ics.meetup_uid(trip.id, ["c0"]),
                         status="confirmed", updated=NOW)
+        day = timedelta(days=1)
         old_idea = dataclasses.replace(legacy, id="old2", contact_ids=("c1",), uid=ics.meetup_uid(trip.id, ["c1"]),
-                                       status="idea", start=start + timedelta(days=1), end=start + timedelta(days=1, hours=1))
+                                       status="idea", start=legacy.start + day, end=legacy.end + day)
         # A second meetup with Ada on the same trip: possible now, with its own UID.
         again = dataclasses.replace(legacy, id="m-again", uid=ics.new_meetup_uid(trip.id, "m-again"),
                                     start=start + timedelta(days=2), end=start + timedelta(days=2, hours=1))
@@ -486,3 +487,26 @@ async def test_the_tui_repairs_on_open_and_says_so(tmp_path):
     finally:
         for svc in opened:
             svc.store.close()
+
+
+def test_sync_ideas_with_two_ideas_for_one_person_updates_the_newest_and_cancels_the_other():
+    """What a file repaired before this fix, or edited by hand, can hold: no second idea is made."""
+    from irlmeet.core.planner import plan, sync_ideas
+
+    trip = Trip(id="t1", name="Berlin", destination=BERLIN, start=TRIP_START, end=TRIP_START + timedelta(days=2))
+    ada = contact("ada", "Ada")
+    (fresh,) = sync_ideas(plan(trip, [ada], now=NOW), [], now=NOW, new_id=lambda: "m1")
+    assert fresh.uid == ics.new_meetup_uid("t1", "m1")
+    hour = timedelta(hours=1)
+    older = dataclasses.replace(fresh, id="m0", uid="m0@x", start=fresh.start + hour, end=fresh.end + hour,
+                                updated=NOW - hour)
+    changed = {m.id: m for m in sync_ideas(plan(trip, [ada], now=NOW), [older, fresh], now=NOW,
+                                             new_id=lambda: "never")}
+    assert list(changed) == ["m0"] and changed["m0"].status is MeetupStatus.CANCELLED
+    assert changed["m0"].sequence == 1 and changed["m0"].uid == "m0@x"
+
+    # Beside a meetup the user confirmed, a leftover idea for the same person is cancelled too.
+    confirmed = dataclasses.replace(older, status="confirmed")
+    changed = sync_ideas(plan(trip, [ada], now=NOW, planned=[confirmed]), [confirmed, fresh], now=NOW,
+                         new_id=lambda: "never")
+    assert [(m.id, m.status) for m in changed] == [("m1", MeetupStatus.CANCELLED)]
