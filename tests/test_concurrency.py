@@ -45,10 +45,12 @@ TRIP_START = date(2026, 12, 14)
 
 
 @pytest.fixture(scope="module")
-def xdg_cache(tmp_path_factory) -> Path:
-    """One XDG cache for the CLI children, with the city index built once, before any race."""
+def xdg_cache(tmp_path_factory, places_cache, place_index) -> Path:
+    """An XDG cache for the CLI children holding the session's city index (built once, before
+    any race: a child building it would only make the race slower)."""
     cache = tmp_path_factory.mktemp("xdg-cache")
-    PlaceIndex.load(cache / "irlmeet" / "places")
+    (cache / "irlmeet").mkdir()
+    (cache / "irlmeet" / "places").symlink_to(places_cache, target_is_directory=True)
     return cache
 
 
