@@ -585,7 +585,7 @@ def test_bad_input_is_refused():
     with pytest.raises(ValueError, match="belongs to trip"):
         ics.build_calendar(trip(), [dataclasses.replace(m, trip_id="other")], CONTACTS, now=NOW)
     twin = dataclasses.replace(m, id="m-twin")
-    with pytest.raises(ValueError, match="share the calendar UID"):
+    with pytest.raises(ExportError, match="share the calendar UID"):
         ics.build_calendar(trip(), [m, twin], CONTACTS, now=NOW)
 
 

@@ -227,6 +227,8 @@ class Context:
     def service(self):
         if self._service is None:
             self._service = self.open_service()
+            for warning in self._service.repair():
+                print(f"{PROG}: warning: {warning}", file=self.err)
         return self._service
 
     def close(self) -> None:

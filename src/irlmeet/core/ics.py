@@ -1,6 +1,6 @@
 """A trip's meetups as an iCalendar file (RFC 5545) that any calendar can import.
 
-- :func:`meetup_uid` gives a meetup its calendar UID once, when it is created; the UID never
+- :func:`new_meetup_uid` gives a meetup its calendar UID once, when it is created; the UID never
   changes, so exporting again updates the calendar's event instead of adding a second one.
 - :func:`build_calendar` turns a trip and its meetups into ``.ics`` bytes: one VEVENT per meetup,
   times in the destination's zone (``TZID=<IANA name>``) with a VTIMEZONE for that zone.
@@ -50,6 +50,7 @@ __all__ = [
     "MEETUP_UID_NAMESPACE",
     "build_calendar",
     "meetup_uid",
+    "new_meetup_uid",
     "read_events",
     "write_ics",
 ]
@@ -65,9 +66,22 @@ PRODID = f"-//irlmeet//irlmeet {__version__}//EN"
 # UIDs
 
 
+def new_meetup_uid(trip_id: str, meetup_id: str) -> str:
+    """The calendar UID for a new meetup: derived from its own id (and its trip's), so it is
+    unique per meetup (two meetups with the same person on one trip get two UIDs) and
+    deterministic under an injected id factory. Stored with the meetup and never changed."""
+    trip, meetup = str(trip_id).strip(), str(meetup_id).strip()
+    if not trip or not meetup:
+        raise ValueError("new_meetup_uid needs a trip id and a meetup id")
+    return f"{uuid.uuid5(MEETUP_UID_NAMESPACE, f'meetup:{trip}/{meetup}')}@{_UID_DOMAIN}"
+
+
 def meetup_uid(trip_id: str, contact_ids: Sequence[str]) -> str:
-    """The calendar UID for a meetup of these people on this trip; the same inputs give the same
-    UID forever (the order and repeats of ``contact_ids`` do not matter)."""
+    """The UID irlmeet 0.1.0 gave a meetup of these people on this trip (kept so the scheme
+    stays documented: meetups stored with such UIDs keep them). New meetups use
+    :func:`new_meetup_uid`: this one is the same for two meetups with the same people, which
+    two concurrent exports turned into duplicate UIDs. The same inputs give the same UID forever
+    (the order and repeats of ``contact_ids`` do not matter)."""
     if isinstance(contact_ids, str):
         raise TypeError("contact_ids must be a sequence of ids, not one string")
     trip = str(trip_id).strip()
@@ -388,7 +402,13 @@ def build_calendar(
         if m.trip_id != trip.id:
             raise ValueError(f"meetup {m.id} belongs to trip {m.trip_id}, not {trip.id}")
         if m.uid in seen:
-            raise ValueError(f"meetups {seen[m.uid]} and {m.id} share the calendar UID {m.uid}")
+            # An ExportError, not a traceback: the user can act on it (irlmeet repairs
+            # duplicate UIDs when it opens the data file, see Service.repair).
+            raise ExportError(
+                f"meetups {seen[m.uid]} and {m.id} of the trip {trip.name!r} share the calendar UID "
+                f"{m.uid}, so a calendar could not tell them apart; nothing was exported. Run irlmeet "
+                "again: it removes such duplicates when it opens the data file"
+            )
         seen[m.uid] = m.id
 
     ordered = sorted(meetups, key=lambda m: (m.start, m.uid))

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
-from irlmeet.core.ics import meetup_uid
+from irlmeet.core.ics import new_meetup_uid
 from irlmeet.core.models import (
     Circle,
     Contact,
@@ -338,35 +338,44 @@ def sync_ideas(
 ) -> list[Meetup]:
     """The meetups to store so the trip's ideas match the plan. Returns only what changed.
 
+    ``existing`` must be the meetups as stored *now* (the caller holds the store's write lock,
+    see ``Service.sync_ideas``): deciding on a stale list is how two exports used to create
+    the same idea twice.
+
     - A proposal whose people already have an idea (or an idea cancelled by an earlier sync)
       updates it in place: same id and UID, ``sequence`` + 1 when time, kind or place moved.
-    - A new proposal becomes a new idea with a UID derived from the trip and the people, so the
-      same meetup exported twice is one calendar event.
-    - An idea no longer proposed is cancelled (not deleted), so a calendar that imported it
-      learns to drop it on the next export.
-    Meetups beyond the idea stage (invited, confirmed, ...) are never touched here.
+      If they have several, the newest is reused.
+    - A new proposal becomes a new idea whose UID comes from its own id
+      (:func:`~irlmeet.core.ics.new_meetup_uid`), so every meetup has its own calendar event.
+    - An idea no longer proposed (or a second idea for the same people) is cancelled, not
+      deleted, so a calendar that imported it learns to drop it on the next export.
+    Meetups beyond the idea stage (invited, confirmed, ...) are never touched here, and their
+    people get no idea beside them.
     """
     trip = the_plan.trip
     mine = [m for m in existing if m.trip_id == trip.id]
-    by_people: dict[frozenset[str], Meetup] = {frozenset(m.contact_ids): m for m in mine}
+    by_people: dict[frozenset[str], list[Meetup]] = {}
+    for m in mine:
+        by_people.setdefault(frozenset(m.contact_ids), []).append(m)
     changed: list[Meetup] = []
-    wanted: set[frozenset[str]] = set()
+    kept: set[str] = set()  # ids of the ideas that stay ideas
     for p in the_plan.scheduled:
         people = frozenset({p.contact.id})
-        wanted.add(people)
-        old = by_people.get(people)
-        if old is None:
-            ids = (p.contact.id,)
+        group = by_people.get(people, [])
+        if any(m.status not in (MeetupStatus.IDEA, MeetupStatus.CANCELLED) for m in group):
+            continue  # a real meetup (or a declined one) already speaks for these people
+        if not group:
+            meetup_id = new_id()
             changed.append(
                 Meetup(
-                    id=new_id(), trip_id=trip.id, contact_ids=ids, kind=p.kind, start=p.start,
-                    end=p.end, uid=meetup_uid(trip.id, ids), place=p.where,
+                    id=meetup_id, trip_id=trip.id, contact_ids=(p.contact.id,), kind=p.kind, start=p.start,
+                    end=p.end, uid=new_meetup_uid(trip.id, meetup_id), place=p.where,
                     status=MeetupStatus.IDEA, sequence=0, updated=now,
                 )
             )
             continue
-        if old.status not in (MeetupStatus.IDEA, MeetupStatus.CANCELLED):
-            continue
+        old = max(group, key=_newest)
+        kept.add(old.id)
         if (old.status, old.kind, old.start, old.end, old.place) == (
             MeetupStatus.IDEA, p.kind, p.start, p.end, p.where,
         ):
@@ -375,10 +384,18 @@ def sync_ideas(
             replace(old, kind=p.kind, start=p.start, end=p.end, place=p.where,
                     status=MeetupStatus.IDEA, sequence=old.sequence + 1, updated=now)
         )
-    for people, old in by_people.items():
-        if old.status is MeetupStatus.IDEA and people not in wanted:
+    for old in mine:
+        if old.status is MeetupStatus.IDEA and old.id not in kept:
             changed.append(replace(old, status=MeetupStatus.CANCELLED, sequence=old.sequence + 1, updated=now))
     return changed
+
+
+def _newest(m: Meetup) -> tuple:
+    """Ideas before cancelled ones, then the latest updated, the highest sequence, the id."""
+    return (m.status is MeetupStatus.IDEA, m.updated or _EPOCH, m.sequence, m.id)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def days_label(trip: Trip) -> str:

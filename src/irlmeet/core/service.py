@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from irlmeet.core import drafts, ics, planner
@@ -102,13 +102,54 @@ class Service:
         return _system_zone()
 
     def set_profile(self, *, name: str | None = None, home: str | None = None) -> Profile:
-        profile = self.profile()
-        if name is not None:
-            profile = replace(profile, name=name)
-        if home is not None:
-            profile = replace(profile, home=self.resolve(home) if home.strip() else None)
-        self.store.set_profile(profile)
+        """Change only the fields given; the others keep what is stored *now* (another irlmeet
+        may have just changed them: the read and the write happen under the store's lock)."""
+        place = self.resolve(home) if home is not None and home.strip() else None  # slow: before the lock
+        with self.store.transaction():
+            profile = self.store.profile()
+            if name is not None:
+                profile = replace(profile, name=name)
+            if home is not None:
+                profile = replace(profile, home=place)
+            self.store.set_profile(profile)
         return profile
+
+    def repair(self) -> list[str]:
+        """Fix, once, damage an older irlmeet could leave in the data file; call it after opening.
+
+        Returns one line per repair for the user (the CLI prints it as a warning, the TUI
+        notifies it); empty when there was nothing to fix, which costs one pass over the
+        meetups in memory and takes no lock.
+
+        Repaired today: meetups sharing a calendar UID. Two exports of one trip at once used to
+        store the same idea twice, and every export after that failed. Of each set the newest
+        (latest ``updated``, then highest ``sequence``) is kept and the others are removed, so
+        calendars that imported the UID keep updating the one event they know.
+        """
+        if not _shared_uids(self.store.meetups()):
+            return []
+        removed: list[Meetup] = []
+        with self.store.transaction():  # decide again on fresh data: another irlmeet may have repaired it
+            for group in _shared_uids(self.store.meetups()):
+                keep = max(group, key=lambda m: (m.updated or _EPOCH, m.sequence, m.id))
+                for m in group:
+                    if m is not keep:
+                        self.store.delete_meetup(m.id)
+                        removed.append(m)
+        if not removed:
+            return []
+        trips = {t.id: t.name for t in self.store.trips()}
+        names = {c.id: c.name for c in self.store.contacts()}
+        per_trip: dict[str, list[str]] = {}
+        for m in removed:
+            who = " and ".join(names.get(cid, "someone") for cid in m.contact_ids)
+            per_trip.setdefault(trips.get(m.trip_id, m.trip_id), []).append(who)
+        detail = "; ".join(f"{trip}: {', '.join(sorted(set(who)))}" for trip, who in per_trip.items())
+        n = len(removed)
+        return [
+            f"repaired {self.store.path}: removed {n} duplicate meetup{'' if n == 1 else 's'} "
+            f"(two exports had stored the same one twice; the newest was kept) - {detail}"
+        ]
 
     def resolve(self, text: str | Place) -> Place:
         """A city from free text; a ``Place`` (picked from a candidate list) is taken as is."""
@@ -155,8 +196,29 @@ class Service:
         for field, value in (("last_seen", contact.last_seen), ("met_on", contact.met_on)):
             if value is not None and value > today:
                 raise ValidationError(field, f"{value.isoformat()} is in the future")
-        self.store.put_contact(contact)
+        with self.store.transaction():
+            self.store.put_contact(contact)
         return contact
+
+    def update_contact(self, contact_id: str, change: Callable[[Contact], Contact]) -> Contact:
+        """Apply ``change`` to the contact as stored *now* and store the result; returns it.
+
+        The read, ``change`` and the write happen inside the store's write lock, so an edit made
+        meanwhile by another irlmeet (or thread) is never lost: ``change`` sees it. ``change``
+        must be quick and must not touch the store; it returns a new Contact with the same id
+        (``dataclasses.replace``), and may raise an IrlmeetError to refuse (nothing is written).
+        Raises NotFound if the contact no longer exists.
+        """
+        with self.store.transaction():
+            current = self.store.contact(contact_id)
+            updated = change(current)
+            if not isinstance(updated, Contact):
+                raise TypeError(f"update_contact's change must return a Contact, not {type(updated).__name__}")
+            if updated.id != current.id:
+                raise ValueError(f"update_contact's change may not change the id ({current.id} -> {updated.id})")
+            if updated != current:
+                self.store.put_contact(updated)
+        return updated
 
     def near(self, place: Place, radius_km: float | None = None) -> list[Nearby]:
         """Contacts with a place near ``place``, nearest first (one row per contact)."""
@@ -185,7 +247,8 @@ class Service:
             start=start_d,
             end=end_d,
         )
-        self.store.put_trip(trip)
+        with self.store.transaction():
+            self.store.put_trip(trip)
         return trip
 
     def find_trip(self, ref: str) -> Trip:
@@ -224,16 +287,27 @@ class Service:
         return drafts.draft(proposal, trip, self.profile(), channel=channel, today=self.now().date())
 
     def sync_ideas(self, trip: Trip, the_plan: planner.Plan | None = None) -> list[Meetup]:
-        """Store the plan's proposals as meetup ideas (see :func:`planner.sync_ideas`)."""
-        the_plan = the_plan or self.plan(trip)
-        changed = planner.sync_ideas(the_plan, self.store.meetups(trip.id), now=self.now(), new_id=self._new_id)
-        if changed:
-            self.store.put_meetups(changed)
+        """Store the plan's proposals as meetup ideas (see :func:`planner.sync_ideas`).
+
+        Decided under the store's write lock on the trip, contacts and meetups as stored now:
+        two exports at once (a second terminal, the TUI after the CLI) see each other's ideas
+        instead of each creating its own. So the plan is made there too, and ``the_plan`` (what
+        the caller showed, perhaps before another irlmeet changed the data) is not used; it is
+        accepted so callers need not care.
+        """
+        del the_plan
+        with self.store.transaction():
+            current = self.store.trip(trip.id)  # NotFound if another irlmeet deleted it
+            fresh = self.plan(current)
+            changed = planner.sync_ideas(fresh, self.store.meetups(trip.id), now=self.now(), new_id=self._new_id)
+            if changed:
+                self.store.put_meetups(changed)
         return changed
 
     def export_ics(self, trip: Trip, path: Path, *, the_plan: planner.Plan | None = None) -> ExportResult:
         """Write the trip's meetups to ``path``; current proposals go in as tentative ideas."""
         changed = self.sync_ideas(trip, the_plan)
+        trip = self.store.trip(trip.id)
         meetups = self.store.meetups(trip.id)
         wanted = {cid for m in meetups for cid in m.contact_ids}
         contacts = {c.id: c for c in self.store.contacts() if c.id in wanted}
@@ -265,6 +339,17 @@ def _check_calendar_dates(trip: Trip) -> None:
             f"irlmeet can plan ({MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}); add it again with "
             "the right dates",
         )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _shared_uids(meetups: Iterable[Meetup]) -> list[list[Meetup]]:
+    """The sets of meetups that share one calendar UID (each set has two or more)."""
+    by_uid: dict[str, list[Meetup]] = {}
+    for m in meetups:
+        by_uid.setdefault(m.uid, []).append(m)
+    return [group for group in by_uid.values() if len(group) > 1]
 
 
 def _contact_label(c: Contact) -> str:

@@ -89,7 +89,7 @@ import secrets
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -542,6 +542,7 @@ class Store:
         self._gen = ""
         self._main_fp: _Fingerprint = (0, 0, 0, 0)
         self._journal = _Journal()
+        self._tx: list[_Op] | None = None  # ops collected by an open transaction()
 
         self._flock = FileLock(str(self._lock_path), timeout=lock_timeout, mode=_FILE_MODE, thread_local=False)
         with self._os_errors("cannot open the data file"):
@@ -671,6 +672,38 @@ class Store:
             raise TypeError(f"set_profile() takes a Profile, not {type(p).__name__}")
         self._commit([("put", _PROFILE, _PROFILE_ID, p.to_dict(), p)])
 
+    @contextmanager
+    def transaction(self) -> Iterator[Self]:
+        """Read-modify-write on fresh state: ``with store.transaction(): ...``.
+
+        Takes the write lock (this process's and other processes'), catches up with what other
+        processes wrote, and holds the lock for the whole block, so what the block reads
+        (``contact()``, ``meetups()``, ``profile()``, ...) is current and nobody can write in
+        between. The writes the block makes (``put_*``, ``delete_*``, ``set_profile``) are
+        collected and committed when it ends, as ONE journal record: all of them or none. If
+        the block raises, nothing is written. Reads inside the block see the state as it was
+        when the block began, not the block's own pending writes. A transaction opened inside
+        another (same thread) joins it. Keep blocks short: other irlmeet processes wait.
+        """
+        with self._mutex:
+            self._check_open()
+            if self._tx is not None:  # nested: part of the enclosing transaction
+                yield self
+                return
+            with ExitStack() as held:
+                with self._os_errors("cannot read the data file"):
+                    held.enter_context(self._locked())
+                    with _gc_paused():
+                        self._sync(locked=True)
+                self._tx = []
+                try:
+                    yield self
+                    ops = self._tx
+                finally:
+                    self._tx = None
+                if ops:
+                    self._commit(ops)  # re-enters the lock we hold; catching up again is a stat
+
     def reload(self) -> None:
         """Pick up changes other processes made since we last looked (reads no more than needed)."""
         with self._mutex, self._os_errors("cannot read the data file"):
@@ -712,6 +745,9 @@ class Store:
         """
         with self._mutex, self._os_errors("could not save the change (nothing was written)"):
             self._check_open()
+            if self._tx is not None:  # inside transaction() (this thread holds the mutex)
+                self._tx.extend(build() if callable(build) else build)
+                return
             with self._locked(), _gc_paused():
                 self._sync(locked=True)
                 ops = build() if callable(build) else build

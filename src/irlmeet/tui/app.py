@@ -35,11 +35,12 @@ FALLBACK_THEME = "textual-dark"
 
 
 class ServiceReady(Message):
-    def __init__(self, service: Service, trips: list[Trip], user_tz: str) -> None:
+    def __init__(self, service: Service, trips: list[Trip], user_tz: str, repaired: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.service = service
         self.trips = trips
         self.user_tz = user_tz
+        self.repaired = repaired
 
 
 class ServiceFailed(Message):
@@ -107,17 +108,20 @@ class IrlmeetApp(App[None]):
     def _open(self) -> None:
         try:
             service = self._open_service()
+            repaired = tuple(service.repair())
             trips = service.trips()
             user_tz = service.user_tz()
         except Exception as exc:  # noqa: BLE001 - shown on the error screen, never as a traceback
             self.log.error(f"opening the data failed: {exc!r}")
             self.post_message(ServiceFailed(describe_error(exc)))
             return
-        self.post_message(ServiceReady(service, trips, user_tz))
+        self.post_message(ServiceReady(service, trips, user_tz, repaired))
 
     def on_service_ready(self, message: ServiceReady) -> None:
         self.service = message.service
         self.main.service_ready(message.service, message.trips, message.user_tz)
+        for line in message.repaired:
+            self.notify(line, title="Data file repaired", severity="warning", timeout=15, markup=False)
 
     def on_service_failed(self, message: ServiceFailed) -> None:
         self.push_screen(ErrorScreen(message.message))
