@@ -453,8 +453,9 @@ TRICKY_NAMES = [
 
 @pytest.mark.parametrize("name", TRICKY_NAMES)
 def test_names_and_places_round_trip_exactly(tmp_path, name):
-    person = Contact(id="c-x", name=name, how_we_met="met at \"Rust; Go, Zig\" night\nthen again: 2024")
-    where = "Café Einstein; Unter den Linden 42, 10117 Berlin [upstairs] ☕"
+    # how_we_met is one line now (the model refuses line breaks there); the location keeps one.
+    person = Contact(id="c-x", name=name, how_we_met="met at \"Rust; Go, Zig\" night, then again: 2024")
+    where = "Café Einstein; Unter den Linden 42,\n10117 Berlin [upstairs] ☕"
     m = meetup("Europe/Berlin", (2026, 3, 30, 9, 0), (2026, 3, 30, 10, 0), ids=("c-x",), place=where)
     path = tmp_path / "x.ics"
     ics.write_ics(path, ics.build_calendar(trip(), [m], {"c-x": person}, now=NOW))
@@ -463,8 +464,8 @@ def test_names_and_places_round_trip_exactly(tmp_path, name):
         (ev,) = read(data)
         assert ev["summary"] == f"Coffee with {name}"
         assert ev["location"] == where
-        assert ev["description"].splitlines()[:3] == [
-            f"{name} (met at \"Rust; Go, Zig\" night", "then again: 2024)", "Status: idea (not sent yet)",
+        assert ev["description"].splitlines()[:2] == [
+            f"{name} (met at \"Rust; Go, Zig\" night, then again: 2024)", "Status: idea (not sent yet)",
         ]
 
 
