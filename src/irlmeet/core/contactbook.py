@@ -140,7 +140,7 @@ def _remove(name: str, current: Any, items: Any, contact: Contact) -> Any:
             svc = service_name(str(item).split(":", 1)[0], "handles")
             if out.pop(svc, None) is None:
                 have = ", ".join(out) or "none"
-                raise ValidationError("handles", f"{contact.name} has no {svc} handle (handles: {have})")
+                raise ValidationError("remove_handles", f"{contact.name} has no {svc} handle (handles: {have})")
         return out
     if name == "places":
         out_p = list(current)
@@ -150,7 +150,7 @@ def _remove(name: str, current: Any, items: Any, contact: Contact) -> Any:
                                                   _fold(f"{p.label.value}={p.place.name}"))]
             if not match:
                 have = ", ".join(f"{p.label.value}={p.place.name}" for p in out_p) or "none"
-                raise ValidationError("places", f"{item!r} is not one of {contact.name}'s cities ({have})")
+                raise ValidationError("remove_places", f"{item!r} is not one of {contact.name}'s cities ({have})")
             out_p = [p for p in out_p if p not in match]
         return tuple(out_p)
     out_l = list(current)
@@ -159,7 +159,7 @@ def _remove(name: str, current: Any, items: Any, contact: Contact) -> Any:
         kept = [v for v in out_l if v.casefold() != key]
         if len(kept) == len(out_l):
             have = ", ".join(out_l) or "none"
-            raise ValidationError(name, f"{item!r} is not one of {contact.name}'s {name} ({have})")
+            raise ValidationError(f"remove_{name}", f"{item!r} is not one of {contact.name}'s {name} ({have})")
         out_l = kept
     return tuple(out_l)
 
@@ -233,7 +233,7 @@ class Duplicate:
 
     @property
     def label(self) -> str:
-        cities = ", ".join(p.place.short_label() for p in self.contact.places)
+        cities = "; ".join(p.place.short_label() for p in self.contact.places)
         return f"{self.contact.name} ({cities})" if cities else self.contact.name
 
 

@@ -413,7 +413,7 @@ def _contact_names(c: Contact) -> tuple[str, ...]:
 
 
 def _contact_label(c: Contact) -> str:
-    cities = ", ".join(p.place.short_label() for p in c.places)
+    cities = "; ".join(p.place.short_label() for p in c.places)
     name = f"{c.name} \"{c.nickname}\"" if c.nickname else c.name
     return f"{name} ({cities})" if cities else name
 
