@@ -49,7 +49,7 @@ _ALIASES = {
 CLEARABLE = (
     "nickname", "company", "role", "city", "tz", "email", "phone", "linkedin", "handle", "prefer",
     "met-at", "met-via", "met-on", "topic", "how-we-met", "closeness", "cadence", "last-seen",
-    "last-contacted", "do-not-invite", "reason", "tags", "notes",
+    "last-contacted", "do-not-invite", "reason", "tag", "tags", "notes",
 )
 
 
