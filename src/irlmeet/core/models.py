@@ -212,8 +212,17 @@ def _line(value: Any, field_name: str, *, required: bool = False, max_len: int =
         if required:
             raise ValidationError(field_name, "must not be empty")
         return ""
-    return _text(one_line(value if isinstance(value, str) else str(value), field_name), field_name,
-                 required=required, max_len=max_len)
+    # Fast path (30k contacts load with ~16 text fields each): every character one_line refuses
+    # is also one str.isprintable() rejects, so printable text needs no further check.
+    if isinstance(value, str) and value.isprintable():
+        text = value.strip()
+    else:
+        text = one_line(value if isinstance(value, str) else str(value), field_name)
+    if required and not text:
+        raise ValidationError(field_name, "must not be empty")
+    if len(text) > max_len:
+        raise ValidationError(field_name, f"is {len(text)} characters long; the limit is {max_len}")
+    return text
 
 
 def _lines(values: Iterable[Any] | None, field_name: str, *, max_len: int = 300) -> list[str]:
