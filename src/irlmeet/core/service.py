@@ -163,7 +163,8 @@ class Service:
         """
         if city is not None:
             specs = [city] if isinstance(city, (str, Place, ContactPlace, tuple)) else list(city)
-            specs = [(label, c) if isinstance(c, (str, Place)) and not _has_label(c) else c for c in specs]
+            if specs and isinstance(specs[0], (str, Place)) and not _has_label(specs[0]):
+                specs[0] = (label, specs[0])  # ``label`` is the first city's; later ones: home, else other
             fields["add_places"] = [*specs, *fields.get("add_places", ())]
         with self._fresh():
             contact = contactbook.apply(Contact(id=self._new_id(), name=name), fields, self._place_for, self.now())
