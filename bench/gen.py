@@ -124,7 +124,7 @@ _HOW_MET = (
 )
 _TAGS = ("investor", "founder", "design", "ml", "infra", "climbing", "uni", "family", "ex-colleague",
          "conference", "recruiter", "mentor", "running", "book-club")
-_HANDLE_KINDS = ("linkedin", "x", "mastodon", "github")
+_HANDLE_KINDS = ("linkedin", "x", "signal", "github")
 
 
 def _fold(text: str) -> str:
@@ -143,7 +143,11 @@ def _contact(rng: random.Random, i: int, today: date) -> Contact:
     emails = [f"{slug}@{rng.choice(_DOMAINS)}"] if rng.random() < 0.8 else []
     if emails and rng.random() < 0.15:
         emails.append(f"{_fold(first)}@{rng.choice(_DOMAINS)}")
-    handles = {k: f"{slug}" for k in rng.sample(_HANDLE_KINDS, rng.randint(0, 2))}
+    kinds = rng.sample(_HANDLE_KINDS, rng.randint(0, 2))
+    # LinkedIn is a profile URL of its own since schema 2; X handles are at most 15 characters.
+    linkedin = f"https://www.linkedin.com/in/{slug.replace('.', '-')}" if "linkedin" in kinds else ""
+    x_name = "".join(ch for ch in slug if ch.isascii() and ch.isalnum())[-15:]
+    handles = {k: (f"@{x_name}" if k == "x" else slug) for k in kinds if k != "linkedin"}
     never_met = rng.random() < 0.3
     last_seen = None if never_met else today - timedelta(days=rng.randint(0, 6 * 365))
     met_on = None if last_seen is None or rng.random() < 0.5 else last_seen - timedelta(days=rng.randint(0, 3000))
@@ -159,6 +163,7 @@ def _contact(rng: random.Random, i: int, today: date) -> Contact:
         if rng.random() < 0.4
         else (),
         handles=handles,
+        linkedin=linkedin,
         tags=tuple(rng.sample(_TAGS, rng.randint(0, 3))),
         notes="Prefers mornings; vegetarian." if rng.random() < 0.1 else "",
         last_seen=last_seen,

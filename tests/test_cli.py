@@ -61,8 +61,10 @@ def data_file(tmp_path) -> Path:
 def test_the_whole_path_from_contacts_to_a_calendar_file(irlmeet, tmp_path):
     irlmeet("me", "--name", "Sam Rivera", "--home", "Lisbon")
     assert "Lisbon, Portugal" in irlmeet("me").out
-    ada = irlmeet("contact", "add", "Ada Brandt", "--city", "Berlin", "--email", "ada@example.org",
-                  "--how-we-met", "the PyCon DE 2024 sprints").out.strip()
+    added = irlmeet("contact", "add", "Ada Brandt", "--city", "Berlin", "--email", "ada@example.org",
+                    "--how-we-met", "the PyCon DE 2024 sprints").out
+    assert added.startswith("Added Ada Brandt, Berlin, Germany (id ")
+    ada = added.split("(id ", 1)[1].split(")", 1)[0]
     irlmeet("contact", "add", "Jonas Weber", "--city", "Potsdam", "--last-seen", "2024-06-01")
     irlmeet("contact", "add", "Felix Braun", "--city", "Hamburg")
     trip_id = irlmeet("trip", "add", "Berlin", "--from", "2026-12-08", "--to", "2026-12-10",

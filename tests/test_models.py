@@ -35,14 +35,16 @@ def _contact(**kw):
 def test_contact_round_trips_through_plain_dicts():
     c = _contact(
         circle="both", how_we_met="PyCon DE", met_on="2024-05-02", emails=["ada@example.org"],
-        phones=["+49 30 1234"], handles={"LinkedIn": "linkedin.com/in/ada"}, tags=["python", "python"],
+        phones=["+49 30 1234"], handles={"Mastodon": "ada@Example.social"}, linkedin="linkedin.com/in/Ada/",
+        tags=["python", "python"],
         last_seen=date(2025, 1, 3), cadence_days="90", do_not_invite=False,
         places=(ContactPlace(BERLIN, "work"), ContactPlace(LISBON, PlaceLabel.OTHER)),
     )
     assert Contact.from_dict(c.to_dict()) == c
     assert c.circle is Circle.BOTH and c.cadence_days == 90
     assert c.tags == ("python",), "duplicate tags are folded"
-    assert c.handles == {"linkedin": "linkedin.com/in/ada"}
+    assert c.handles == {"mastodon": "@ada@example.social"}, "services lower case, handles in their usual form"
+    assert c.linkedin == "https://www.linkedin.com/in/ada"
     assert c.home == BERLIN, "work is used when there is no home"
 
 

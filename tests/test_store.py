@@ -36,7 +36,7 @@ from irlmeet.core.errors import (
     StoreLocked,
 )
 from irlmeet.core.models import Contact, ContactPlace, Meetup, Place, Profile, Trip
-from irlmeet.core.store import SCHEMA_VERSION, Store
+from irlmeet.core.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 BERLIN = Place(name="Berlin", country_code="DE", country="Germany", lat=52.52, lon=13.405, tz="Europe/Berlin")
 LISBON = Place(name="Lisbon", country_code="PT", country="Portugal", lat=38.72, lon=-9.14, tz="Europe/Lisbon")
@@ -400,7 +400,7 @@ def _city_to_places(raw: dict) -> dict:
 
 def test_older_schema_is_migrated_after_a_backup(db: Path) -> None:
     original = _schema0_file(db)
-    with Store(db, migrations={0: _city_to_places}) as s:
+    with Store(db, migrations={**MIGRATIONS, 0: _city_to_places}) as s:
         assert s.contact("c1").home == BERLIN and s.contact("c2").home == TOKYO
     bak = db.with_name(db.name + ".v0.bak")
     assert bak.read_bytes() == original and mode(bak) == 0o600
@@ -422,7 +422,7 @@ def test_migration_that_produces_bad_records_is_refused_untouched(db: Path) -> N
     _schema0_file(db)
     before = snapshot(db)
     with pytest.raises(CorruptDataFile, match=r"after migrating from data schema 0 .*contacts record 'c1'"):
-        Store(db, migrations={0: lambda raw: {**raw, "contacts": {"c1": {"id": "c1", "name": ""}}}})
+        Store(db, migrations={**MIGRATIONS, 0: lambda raw: {**raw, "contacts": {"c1": {"id": "c1", "name": ""}}}})
     assert snapshot(db) == before
 
 

@@ -212,7 +212,7 @@ def test_every_cli_output_shows_stored_controls_escaped(poisoned, tmp_path):
     assert " Ada\\x1b]52;c;aGk=\\x07," in outputs["draft"]
 
     # Errors quote stored names too: an ambiguous name, an unknown trip.
-    run("draft", "Berlin", "a", ok=False)
+    run("draft", "Berlin", "ce", ok=False)  # in "Lovelace" and "Grace": ambiguous
     assert "matches several contacts" in run.err
     assert_clean(run.err, "AmbiguousName")
     run("plan", "Tokyo", ok=False)

@@ -24,7 +24,8 @@ from typing import Any, TextIO
 import orjson
 
 from irlmeet import __version__
-from irlmeet.core.errors import IrlmeetError, ValidationError
+from irlmeet.core.contactbook import CLEARABLE
+from irlmeet.core.errors import IrlmeetError, LikelyDuplicate, ValidationError
 from irlmeet.core.models import MAX_RADIUS_KM, zone
 from irlmeet.core.text import visible
 from irlmeet.core.settings import Paths, Settings, default_paths
@@ -77,30 +78,56 @@ def build_parser() -> argparse.ArgumentParser:
     me.add_argument("--home", metavar="CITY", help="your home city, e.g. 'Lisbon' or 'Portland, OR'")
     me.add_argument("--json", action="store_true", help="print as JSON")
 
-    contact = sub.add_parser("contact", help="add or list contacts", description="Add or list the people you know.")
+    contact = sub.add_parser("contact", help="add, show, edit, remove, merge or list contacts", description="The people you know: add, show, edit, remove, merge or list them.")
     csub = contact.add_subparsers(dest="action", metavar="ACTION", required=True)
-    add = csub.add_parser("add", help="add a contact", description="Add a contact. The city is resolved once, offline, and stored with its coordinates and time zone.")
+    add = csub.add_parser("add", help="add a contact", description="Add a contact and say what was understood. Cities are resolved once, offline, and stored with their coordinates and time zone. A likely duplicate (same email, same LinkedIn URL, or same name and city) is refused unless --force.", epilog=CONTACT_FIELDS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     add.add_argument("name", metavar="NAME")
-    add.add_argument("--city", required=True, metavar="TEXT", help="where they live, e.g. 'Brooklyn, NY', 'München', 'SF Bay Area'")
-    add.add_argument("--email", action="append", default=[], metavar="E", help="an email address (repeat for more)")
-    add.add_argument("--circle", default="professional", choices=["professional", "personal", "both"], help="which part of your life they belong to (default: professional)")
-    add.add_argument("--how-we-met", default="", metavar="TEXT", help="how you know each other, worded to follow 'we know each other from', e.g. 'the PyCon 2023 sprints'; drafts quote it")
-    add.add_argument("--met-on", metavar="YYYY-MM-DD", help="when you first met or connected")
-    add.add_argument("--last-seen", metavar="YYYY-MM-DD", help="the last time you saw them in person (leave out if never)")
-    add.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag (repeat for more)")
-    add.add_argument("--notes", default="", metavar="TEXT")
+    _contact_flags(add, edit=False)
+    add.add_argument("--force", action="store_true", help="add even if it looks like a contact you already have")
+    add.add_argument("--json", action="store_true", help="print the new record as JSON")
+    edit = csub.add_parser("edit", help="change, add to or clear a contact's fields", description="Change a contact's fields. Single-value flags replace the value; repeatable flags (--city, --email, --phone, --handle, --tag) ADD to the list. Remove one item with --remove-city, --remove-email, --remove-phone, --remove-handle or --untag, or a whole field with --clear FIELD.", epilog=CONTACT_FIELDS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    edit.add_argument("contact", metavar="CONTACT", help="an id or a unique part of a name")
+    edit.add_argument("--name", metavar="TEXT", help="their full name")
+    _contact_flags(edit, edit=True)
+    edit.add_argument("--clear", action="append", default=[], metavar="FIELD", choices=CLEARABLE, help="empty a field, named as its flag without dashes (repeat for more): " + ", ".join(CLEARABLE))
+    edit.add_argument("--invite", action="store_true", help="undo --do-not-invite (and its reason)")
+    edit.add_argument("--remove-city", action="append", default=[], metavar="CITY|LABEL", help="remove a city by its name or label (repeat for more)")
+    edit.add_argument("--remove-email", action="append", default=[], metavar="E", help="remove an email address (repeat for more)")
+    edit.add_argument("--remove-phone", action="append", default=[], metavar="NUMBER", help="remove a phone number (repeat for more)")
+    edit.add_argument("--remove-handle", action="append", default=[], metavar="SERVICE", help="remove the handle on a service (repeat for more)")
+    edit.add_argument("--untag", action="append", default=[], metavar="TAG", help="remove a tag (repeat for more)")
+    edit.add_argument("--json", action="store_true", help="print the changed record as JSON")
+    show = csub.add_parser("show", help="every field of one contact, and their meetups", description="Print every field of one contact, and the meetups with them.", epilog=CONTACT_FIELDS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    show.add_argument("contact", metavar="CONTACT", help="an id or a unique part of a name")
+    show.add_argument("--json", action="store_true", help="print the record as JSON (every field; keys listed below)")
+    rm = csub.add_parser("rm", help="remove a contact (their meetups are cancelled)", description="Remove a contact. Their planned meetups are kept as cancelled, with the same calendar UID, so the next `irlmeet export` of that trip makes calendars drop them; a group meetup goes on without them.")
+    rm.add_argument("contact", metavar="CONTACT", help="an id or a unique part of a name")
+    merge = csub.add_parser("merge", help="fold one contact into another", description="Fold contact B into contact A: emails, phones, handles, tags and cities are united; A's other fields win and B's fill A's blanks (last seen/contacted: the later date; met on: the earlier; notes: both); B's meetups move to A; B is removed.")
+    merge.add_argument("keep", metavar="A", help="the contact to keep")
+    merge.add_argument("gone", metavar="B", help="the contact folded into A and removed")
+    merge.add_argument("--json", action="store_true", help="print the merged record as JSON")
     lst = csub.add_parser("list", help="list contacts", description="List contacts, optionally only those near a city.")
     lst.add_argument("--near", metavar="CITY", help="only contacts within the radius of this city (or in its metro area)")
     lst.add_argument("--radius", type=_radius, metavar="KM", help="how far 'near' reaches, in km (default: 50, or radius_km in the config)")
     lst.add_argument("--json", action="store_true", help="print as JSON")
 
-    trip = sub.add_parser("trip", help="add or list trips", description="Add or list trips.")
+    trip = sub.add_parser("trip", help="add, edit, remove or list trips", description="Add, edit, remove or list trips.")
     tsub = trip.add_subparsers(dest="action", metavar="ACTION", required=True)
     tadd = tsub.add_parser("add", help="add a trip; prints its id", description="Add a trip to a city. Dates are the first and last day there, inclusive, in the destination's time zone.")
     tadd.add_argument("city", metavar="CITY")
     tadd.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="first day there")
     tadd.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD", help="last day there")
     tadd.add_argument("--name", metavar="TEXT", help="a name for the trip (default: city and month)")
+    tedit = tsub.add_parser("edit", help="rename a trip, or move its dates or city", description="Change a trip's name, dates or city. Meetup ideas follow on the next plan or export; invited and confirmed meetups stay as they are.")
+    tedit.add_argument("trip", metavar="TRIP")
+    tedit.add_argument("--name", metavar="TEXT", help="a new name")
+    tedit.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="new first day there")
+    tedit.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="new last day there")
+    tedit.add_argument("--city", metavar="CITY", help="a new destination")
+    tedit.add_argument("--json", action="store_true", help="print the changed trip as JSON")
+    trm = tsub.add_parser("rm", help="remove a trip and its meetups", description="Remove a trip and its meetups. A trip with invited, confirmed or met meetups is refused unless --force: those are real arrangements, and calendars that imported them keep the events (export the trip after cancelling them first if you want calendars to drop them).")
+    trm.add_argument("trip", metavar="TRIP")
+    trm.add_argument("--force", action="store_true", help="remove it even with invited, confirmed or met meetups")
     tlst = tsub.add_parser("list", help="list trips", description="List trips, soonest first.")
     tlst.add_argument("--json", action="store_true", help="print as JSON")
 
@@ -137,6 +164,61 @@ def _radius(text: str) -> float:
     return value
 
 
+CONTACT_FIELDS_HELP = """\
+JSON fields (contact show --json, contact list --json, contact add/edit --json):
+  id, name, nickname, company, role       text
+  places        [{"label": "home"|"work"|"other", "place": {name, region, country_code,
+                country, lat, lon, tz, geonameid, metro, population}}]
+  tz            IANA time zone overriding the home city's, "" for none
+  emails, phones, tags                    lists of text
+  linkedin      https://www.linkedin.com/in/<name>, "" for none
+  handles       {"mastodon": "@ana@example.social", "bluesky": "...", "x": "@ana", ...}
+  preferred     "email", "phone", "linkedin", a handle's service, or ""
+  met_at, met_via, topic, how_we_met      text ("" for none)
+  met_on, last_seen, last_contacted       YYYY-MM-DD or null
+  circle        "professional" | "personal" | "both"
+  closeness     1-5 or null
+  cadence_days  days between meetings you aim for (--cadence 6m = 180), or null
+  do_not_invite true/false; do_not_invite_reason  text
+  notes         private, multi-line; never put in a draft or a calendar file
+
+examples:
+  irlmeet contact add "Ada Brandt" --city Berlin --city work=Potsdam --email ada@example.org \\
+      --handle mastodon:@ada@example.social --prefer email --met-at "PyCon DE 2024 sprints" \\
+      --met-via Mastodon --topic "property-based testing" --closeness 4 --cadence 6m
+  irlmeet contact edit Ada --nickname Adi --tag python --untag old --clear phone
+"""
+
+
+def _contact_flags(p: argparse.ArgumentParser, *, edit: bool) -> None:
+    """The field flags, the same on `contact add` and `contact edit`."""
+    more = " (adds to the list)" if edit else ""
+    p.add_argument("--nickname", metavar="TEXT", help="what you call them; drafts greet them with it")
+    p.add_argument("--company", metavar="TEXT")
+    p.add_argument("--role", metavar="TEXT", help="their job title or role")
+    p.add_argument("--city", action="append", default=[], metavar="[LABEL=]CITY", help="where they live or work, e.g. 'Brooklyn, NY' or work=Munich (labels: home, work, other); repeat for more" + more)
+    p.add_argument("--tz", metavar="ZONE", help="their IANA time zone when it is not their city's, e.g. America/New_York")
+    p.add_argument("--email", action="append", default=[], metavar="E", help="an email address; repeat for more" + more)
+    p.add_argument("--phone", action="append", default=[], metavar="NUMBER", help="a phone number, e.g. '+49 30 1234567'; repeat for more" + more)
+    p.add_argument("--linkedin", metavar="URL", help="their LinkedIn profile URL (stored as https://www.linkedin.com/in/<name>)")
+    p.add_argument("--handle", action="append", default=[], metavar="SERVICE:HANDLE", help="a handle elsewhere, e.g. mastodon:@ana@example.social, bluesky:ana.bsky.social, x:@ana, signal:..., telegram:@ana, matrix:@ana:example.org; repeat for more" + more)
+    p.add_argument("--prefer", metavar="CHANNEL", help="the channel that reaches them best: email, phone, linkedin or a handle's service (it must be on the contact)")
+    p.add_argument("--met-at", metavar="TEXT", help="where you met: an event or place, e.g. 'PyCon DE 2024 sprints'")
+    p.add_argument("--met-via", metavar="TEXT", help="through what or whom, e.g. Mastodon, 'my friend Lea'")
+    p.add_argument("--met-on", metavar="YYYY-MM-DD", help="when you first met or connected")
+    p.add_argument("--topic", metavar="TEXT", help="the last topic or a shared interest, e.g. 'property-based testing'")
+    p.add_argument("--how-we-met", metavar="TEXT", help="how you know each other as one free line, worded to follow 'we know each other from', e.g. 'the PyCon 2023 sprints'; drafts quote it")
+    p.add_argument("--circle", choices=["professional", "personal", "both"], help="which part of your life they belong to (default: professional)")
+    p.add_argument("--closeness", type=int, choices=range(1, 6), metavar="1-5", help="how close you are, 1 (acquaintance) to 5 (closest)")
+    p.add_argument("--cadence", metavar="EVERY", help="how often you'd like to see them: 90d, 2w, 6m, 1y")
+    p.add_argument("--last-seen", metavar="YYYY-MM-DD", help="the last time you saw them in person (leave out if never)")
+    p.add_argument("--last-contacted", metavar="YYYY-MM-DD", help="the last time you were in touch")
+    p.add_argument("--do-not-invite", action="store_true", help="never propose meetups with them")
+    p.add_argument("--reason", metavar="TEXT", help="why, with --do-not-invite (kept private)")
+    p.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag; repeat for more" + more)
+    p.add_argument("--notes", metavar="TEXT", help="private notes (may span lines); never put in a draft or a calendar file")
+
+
 # --------------------------------------------------------------------------------------------
 # Speaking the user's language: output that cannot drive the terminal, errors that name flags
 
@@ -169,10 +251,21 @@ def _leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> a
     return parser
 
 
+#: Model fields whose flag is not their name (the rest are found from the parser itself).
+_FLAG_ALIASES = {
+    "places": "--city", "handles": "--handle", "preferred": "--prefer", "cadence_days": "--cadence",
+    "do_not_invite_reason": "--reason", "remove_places": "--remove-city", "remove_emails": "--remove-email",
+    "remove_phones": "--remove-phone", "remove_handles": "--remove-handle", "remove_tags": "--untag",
+}
+
+
 def flag_for(parser: argparse.ArgumentParser, field: str) -> str | None:
     """The option (``--last-seen``) or argument (``NAME``) the user typed for a model field
     (``last_seen``, ``emails[0]``, ``handles.linkedin``, ``start``), or None."""
     base = field.split("[", 1)[0]
+    alias = _FLAG_ALIASES.get(base.split(".", 1)[0])
+    if alias is not None and any(alias in a.option_strings for a in parser._actions):
+        return alias
     tried = [base, base.rsplit(".", 1)[-1]]
     tried += [t[:-1] for t in tried if t.endswith("s")]  # emails -> --email, tags -> --tag
     for want in tried:
@@ -344,19 +437,176 @@ def cmd_me(ctx: Context, args) -> int:
     return 0
 
 
+def _field_changes(args, *, edit: bool) -> dict[str, Any]:
+    """The flags given, as Service change keys (lists are added to)."""
+    ch: dict[str, Any] = {}
+    for flag, key in (
+        ("nickname", "nickname"), ("company", "company"), ("role", "role"), ("tz", "tz"),
+        ("linkedin", "linkedin"), ("prefer", "preferred"), ("met_at", "met_at"), ("met_via", "met_via"),
+        ("met_on", "met_on"), ("topic", "topic"), ("how_we_met", "how_we_met"), ("circle", "circle"),
+        ("closeness", "closeness"), ("cadence", "cadence"), ("last_seen", "last_seen"),
+        ("last_contacted", "last_contacted"), ("notes", "notes"), ("name", "name"),
+    ):
+        value = getattr(args, flag, None)
+        if value is not None and not (flag == "name" and not edit):
+            ch[key] = value
+    for flag, key in (("city", "add_places"), ("email", "add_emails"), ("phone", "add_phones"),
+                      ("handle", "add_handles"), ("tag", "add_tags")):
+        if getattr(args, flag):
+            ch[key] = list(getattr(args, flag))
+    if args.do_not_invite:
+        ch["do_not_invite"] = True
+    if args.reason is not None:
+        ch["do_not_invite_reason"] = args.reason
+    if edit:
+        if args.invite:
+            if args.do_not_invite:
+                raise ValidationError("--invite", "cannot go with --do-not-invite")
+            if args.reason:
+                raise ValidationError("--reason", "goes with --do-not-invite, not --invite")
+            ch["do_not_invite"] = False
+        for flag, key in (("remove_city", "remove_places"), ("remove_email", "remove_emails"),
+                          ("remove_phone", "remove_phones"), ("remove_handle", "remove_handles"),
+                          ("untag", "remove_tags")):
+            if getattr(args, flag):
+                ch[key] = list(getattr(args, flag))
+        if args.clear:
+            ch["clear"] = list(args.clear)
+    elif args.reason is not None and not args.do_not_invite:
+        raise ValidationError("--reason", "goes with --do-not-invite")
+    return ch
+
+
+def _where_label(contact) -> str:
+    if not contact.places:
+        return ""
+    parts = []
+    for i, p in enumerate(contact.places):
+        parts.append(p.place.label() if i == 0 and p.label.value == "home" else f"{p.label.value}: {p.place.label()}")
+    return "; ".join(parts)
+
+
+def _show_rows(contact) -> list[tuple[str, str]]:
+    """Every field as (label, text); "-" for an empty one."""
+    def d(value) -> str:
+        return value.isoformat() if value else "-"
+
+    handles = ", ".join(f"{svc} {h}" for svc, h in contact.handles.items())
+    dni = "yes" + (f" ({contact.do_not_invite_reason})" if contact.do_not_invite_reason else "") if contact.do_not_invite else "no"
+    zone_text = contact.tz or (f"{contact.zone_name} (from the city)" if contact.zone_name else "")
+    rows = [
+        ("id", contact.id), ("name", contact.name), ("nickname", contact.nickname), ("company", contact.company),
+        ("role", contact.role),
+        ("cities", "; ".join(f"{p.label.value}: {p.place.label()}" for p in contact.places)),
+        ("time zone", zone_text), ("emails", ", ".join(contact.emails)), ("phones", ", ".join(contact.phones)),
+        ("linkedin", contact.linkedin), ("handles", handles), ("preferred", contact.preferred),
+        ("met at", contact.met_at), ("met via", contact.met_via), ("met on", d(contact.met_on)),
+        ("topic", contact.topic), ("how we met", contact.how_we_met), ("circle", contact.circle.value),
+        ("closeness", f"{contact.closeness}/5" if contact.closeness else ""), ("cadence", contact.cadence_label),
+        ("last seen", d(contact.last_seen) if contact.last_seen else "never in person"),
+        ("last contacted", d(contact.last_contacted)), ("do not invite", dni), ("tags", ", ".join(contact.tags)),
+    ]
+    return [(k, v or "-") for k, v in rows]
+
+
+def _print_rows(ctx: Context, rows: list[tuple[str, str]], *, indent: str = "") -> None:
+    width = max(len(k) for k, _ in rows) + 1
+    for k, v in rows:
+        print(f"{indent}{k + ':':<{width}} {v}", file=ctx.out)
+
+
 def cmd_contact_add(ctx: Context, args) -> int:
-    contact = ctx.service.add_contact(
-        args.name,
-        args.city,
-        emails=args.email,
-        circle=args.circle,
-        how_we_met=args.how_we_met,
-        met_on=args.met_on,
-        last_seen=args.last_seen,
-        tags=args.tag,
-        notes=args.notes,
-    )
-    print(contact.id, file=ctx.out)
+    try:
+        changes = _field_changes(args, edit=False)
+        contact = ctx.service.add_contact(args.name, force=args.force, **changes)
+    except LikelyDuplicate as exc:
+        print(f"{PROG}: error: {exc}", file=ctx.err)
+        print(f"{PROG}: hint: add it anyway with --force, or fold two contacts together with "
+              "`irlmeet contact merge A B`", file=ctx.err)
+        return 1
+    if args.json:
+        _print_json(ctx, contact.to_dict())
+        return 0
+    where = _where_label(contact)
+    print(f"Added {contact.name}" + (f", {where}" if where else "") + f" (id {contact.id})", file=ctx.out)
+    if not contact.places:
+        print(f"  no city yet: add one with `irlmeet contact edit {contact.id} --city CITY` to see them in plans", file=ctx.out)
+    given = [(k, v) for k, v in _show_rows(contact) if v != "-" and k not in ("id", "name", "cities", "circle", "last seen", "do not invite")]
+    if contact.do_not_invite:
+        given.append(("do not invite", dict(_show_rows(contact))["do not invite"]))
+    if given:
+        _print_rows(ctx, given, indent="  ")
+    return 0
+
+
+def cmd_contact_edit(ctx: Context, args) -> int:
+    svc = ctx.service
+    changes = _field_changes(args, edit=True)
+    if not changes:
+        raise IrlmeetError("nothing to change: give a field flag, --clear FIELD or --invite (see `irlmeet contact edit --help`)")
+    before = svc.find_contact(args.contact)
+    contact = svc.edit_contact(before.id, **changes)
+    if args.json:
+        _print_json(ctx, contact.to_dict())
+        return 0
+    old, new = before.to_dict(), contact.to_dict()
+    changed = [k for k in new if old.get(k) != new[k]]
+    if changed:
+        print(f"Updated {contact.name} (id {contact.id}): {', '.join(changed)}", file=ctx.out)
+    else:
+        print(f"{contact.name} (id {contact.id}) already had those values; nothing changed", file=ctx.out)
+    return 0
+
+
+def cmd_contact_show(ctx: Context, args) -> int:
+    svc = ctx.service
+    contact = svc.find_contact(args.contact)
+    if args.json:
+        _print_json(ctx, contact.to_dict())
+        return 0
+    _print_rows(ctx, _show_rows(contact))
+    print("notes:" + ("" if contact.notes else " -"), file=ctx.out)
+    for line in contact.notes.splitlines():
+        print(f"  {line}", file=ctx.out)
+    meetups = svc.meetups_with(contact.id)
+    trips = {t.id: t for t in svc.trips()}
+    print("meetups:" + ("" if meetups else " -"), file=ctx.out)
+    for m in meetups:
+        trip = trips.get(m.trip_id)
+        local = m.start.astimezone(trip.zone) if trip else m.start
+        print(f"  {local:%Y-%m-%d %H:%M} {m.kind.value} ({m.status.value})  {trip.name if trip else m.trip_id}", file=ctx.out)
+    return 0
+
+
+def _trip_names(svc, meetups) -> str:
+    names = {t.id: t.name for t in svc.trips()}
+    return ", ".join(dict.fromkeys(names.get(m.trip_id, m.trip_id) for m in meetups))
+
+
+def cmd_contact_rm(ctx: Context, args) -> int:
+    svc = ctx.service
+    result = svc.remove_contact(args.contact)
+    c = result.contact
+    print(f"Removed {c.name} (id {c.id})", file=ctx.out)
+    if result.cancelled:
+        n = len(result.cancelled)
+        print(f"  cancelled {n} meetup{'s' if n != 1 else ''} ({_trip_names(svc, result.cancelled)}): export "
+              "the trip again so calendars drop them", file=ctx.out)
+    if result.dropped_from:
+        n = len(result.dropped_from)
+        print(f"  {n} group meetup{'s go' if n != 1 else ' goes'} on without them", file=ctx.out)
+    return 0
+
+
+def cmd_contact_merge(ctx: Context, args) -> int:
+    result = ctx.service.merge_contacts(args.keep, args.gone)
+    if args.json:
+        _print_json(ctx, result.contact.to_dict())
+        return 0
+    a, b = result.contact, result.removed
+    moved = len(result.moved)
+    print(f"Merged {b.name} (id {b.id}) into {a.name} (id {a.id})"
+          + (f"; {moved} meetup{'s' if moved != 1 else ''} updated" if moved else ""), file=ctx.out)
     return 0
 
 
@@ -416,6 +666,42 @@ def cmd_trip_list(ctx: Context, args) -> int:
     return 0
 
 
+def cmd_trip_edit(ctx: Context, args) -> int:
+    from irlmeet.core.planner import days_label
+
+    svc = ctx.service
+    if all(v is None for v in (args.name, args.start, args.end, args.city)):
+        raise IrlmeetError("nothing to change: give --name, --from, --to or --city")
+    trip = svc.edit_trip(args.trip, name=args.name, start=args.start, end=args.end, city=args.city)
+    if args.json:
+        _print_json(ctx, trip.to_dict())
+        return 0
+    print(f"Updated {trip.name}: {trip.destination.label()}, {days_label(trip)} (id {trip.id})", file=ctx.out)
+    first, after = trip.window()
+    outside = [m for m in svc.meetups(trip.id)
+               if m.status.value in ("invited", "confirmed") and not (first <= m.start < after)]
+    if outside:
+        print(f"{PROG}: warning: {len(outside)} invited or confirmed meetup{'s fall' if len(outside) != 1 else ' falls'} "
+              "outside the new dates; they were kept as they are", file=ctx.err)
+    return 0
+
+
+def cmd_trip_rm(ctx: Context, args) -> int:
+    from irlmeet.core.errors import TripHasMeetups
+
+    try:
+        result = ctx.service.remove_trip(args.trip, force=args.force)
+    except TripHasMeetups as exc:
+        print(f"{PROG}: error: {exc}", file=ctx.err)
+        print(f"{PROG}: hint: remove it anyway with --force", file=ctx.err)
+        return 1
+    n = len(result.meetups)
+    print(f"Removed trip {result.trip.name} (id {result.trip.id})" + (f" and its {n} meetup{'s' if n != 1 else ''}" if n else ""), file=ctx.out)
+    if n:
+        print("  calendars that imported this trip keep its events until you delete them there", file=ctx.out)
+    return 0
+
+
 def _proposal_json(p, user_tz: str) -> dict[str, Any]:
     cand = p.candidate
     contact_tz = cand.place.tz
@@ -429,7 +715,7 @@ def _proposal_json(p, user_tz: str) -> dict[str, Any]:
         "kind": p.kind.value if p.kind else None,
         "start": p.start.isoformat() if p.start else None,
         "end": p.end.isoformat() if p.end else None,
-        "start_their_time": p.start.astimezone(zone(contact_tz)).isoformat() if p.start else None,
+        "start_their_time": p.start.astimezone(zone(p.contact.tz or contact_tz)).isoformat() if p.start else None,
         "start_your_time": p.start.astimezone(zone(user_tz)).isoformat() if p.start else None,
         "where": p.where,
         "note": p.note,
@@ -518,8 +804,14 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Context, Any], int]] = {
     ("me", None): cmd_me,
     ("contact", "add"): cmd_contact_add,
     ("contact", "list"): cmd_contact_list,
+    ("contact", "edit"): cmd_contact_edit,
+    ("contact", "show"): cmd_contact_show,
+    ("contact", "rm"): cmd_contact_rm,
+    ("contact", "merge"): cmd_contact_merge,
     ("trip", "add"): cmd_trip_add,
     ("trip", "list"): cmd_trip_list,
+    ("trip", "edit"): cmd_trip_edit,
+    ("trip", "rm"): cmd_trip_rm,
     ("plan", None): cmd_plan,
     ("draft", None): cmd_draft,
     ("export", None): cmd_export,

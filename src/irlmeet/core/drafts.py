@@ -143,7 +143,7 @@ def draft(
     contact = proposal.contact
     if proposal.start is None or proposal.kind is None:
         raise ValidationError("slot", f"{contact.name} has no free slot on this trip to propose")
-    reader_tz = (contact.home or trip.destination).tz
+    reader_tz = contact.zone_name or trip.destination.tz
     when = format_when(proposal.start, reader_tz)
     if reader_tz != trip.destination.tz:
         when += f" ({format_when(proposal.start, trip.destination.tz).split(' at ')[1]} {trip.destination.name} time)"
@@ -178,7 +178,7 @@ def draft(
     sign_off = _pick(contact, ("Best,", "All the best,", "Cheers,") if not personal else ("See you soon, hopefully,", "Cheers,"), "sign")
     body = "\n\n".join(
         [
-            f"{greeting} {contact.first_name},",
+            f"{greeting} {contact.greeting_name},",
             f"{opener} {connection}",
             f"{ask} {offer}",
             easy_out,

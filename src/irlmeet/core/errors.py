@@ -17,6 +17,8 @@ Anything that is not an ``IrlmeetError`` is a bug.
     │   ├── SchemaTooNew         the data file was written by a newer irlmeet
     │   ├── StoreLocked          another process holds the data file's lock too long
     │   └── StoreClosed          the store was used after close()
+    ├── LikelyDuplicate          a new contact looks like one already stored; nothing was added
+    ├── TripHasMeetups           removing a trip would drop invited, confirmed or met meetups
     ├── ConfigError              the config file cannot be read; names file and line
     └── ExportError              an output file could not be written
 """
@@ -144,6 +146,33 @@ class StoreLocked(StoreError):
 
 class StoreClosed(StoreError):
     pass
+
+
+class LikelyDuplicate(IrlmeetError):
+    """``contact`` (not stored) looks like someone already there. ``duplicates`` are
+    :class:`irlmeet.core.contactbook.Duplicate` rows: the stored contact and why it matches."""
+
+    def __init__(self, contact: Any, duplicates: Sequence[Any]) -> None:
+        self.contact = contact
+        self.duplicates = list(duplicates)
+        listed = "\n".join(f"  {d.contact.id}  {d.label}: {'; '.join(d.reasons)}" for d in self.duplicates)
+        super().__init__(f"{contact.name!r} looks like a contact you already have:\n{listed}\nNothing was added.")
+
+
+class TripHasMeetups(IrlmeetError):
+    """A trip to be removed still has meetups beyond the idea stage (``meetups``)."""
+
+    def __init__(self, trip: Any, meetups: Sequence[Any]) -> None:
+        self.trip = trip
+        self.meetups = list(meetups)
+        counts: dict[str, int] = {}
+        for m in self.meetups:
+            counts[m.status.value] = counts.get(m.status.value, 0) + 1
+        said = ", ".join(f"{n} {status}" for status, n in counts.items())
+        super().__init__(
+            f"{trip.name!r} has meetups beyond the idea stage ({said}); removing the trip deletes them, "
+            "and calendars that imported them keep the events. Nothing was removed."
+        )
 
 
 class ConfigError(IrlmeetError):

@@ -15,6 +15,7 @@ import enum
 import functools
 import math
 import re
+import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from irlmeet.core import text as _user_text
 from irlmeet.core.errors import ValidationError
+from irlmeet.core.text import multi_line, one_line
 
 __all__ = [
     "BusyBlock",
@@ -38,6 +40,9 @@ __all__ = [
     "PlaceLabel",
     "Profile",
     "Trip",
+    "cadence_label",
+    "linkedin_url",
+    "parse_cadence",
     "parse_date",
 ]
 
@@ -237,12 +242,241 @@ def _texts(values: Iterable[Any] | None, field_name: str) -> tuple[str, ...]:
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def _line(value: Any, field_name: str, *, required: bool = False, max_len: int = 10_000) -> str:
+    """One line of user text (see :func:`irlmeet.core.text.one_line`), stripped and length-checked."""
+    if value is None or value == "":
+        if required:
+            raise ValidationError(field_name, "must not be empty")
+        return ""
+    # Fast path (30k contacts load with ~16 text fields each): every character one_line refuses
+    # is also one str.isprintable() rejects, so printable text needs no further check.
+    if isinstance(value, str) and value.isprintable():
+        text = value.strip()
+    else:
+        text = one_line(value if isinstance(value, str) else str(value), field_name)
+    if required and not text:
+        raise ValidationError(field_name, "must not be empty")
+    if len(text) > max_len:
+        raise ValidationError(field_name, f"is {len(text)} characters long; the limit is {max_len}")
+    return text
+
+
+def _lines(values: Iterable[Any] | None, field_name: str, *, max_len: int = 300) -> list[str]:
+    """Several one-line values, blanks dropped, duplicates (ignoring case) kept once."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, v in enumerate(values):
+        t = _line(v, f"{field_name}[{i}]", max_len=max_len)
+        key = t.casefold()
+        if t and key not in seen:
+            seen.add(key)
+            out.append(t)
+    return out
+
+
 def _emails(values: Iterable[Any] | None) -> tuple[str, ...]:
-    out = _texts(values, "emails")
+    out = _lines(values, "emails", max_len=254)
     for i, e in enumerate(out):
         if not _EMAIL.match(e):
             raise ValidationError(f"emails[{i}]", f"{e!r} is not an email address")
+    return tuple(out)
+
+
+_PHONE_CHARS = re.compile(r"^\+?[0-9 ()./\-]+(?:\s*(?:x|ext\.?)\s*[0-9]+)?$", re.I)
+
+
+def _phones(values: Iterable[Any] | None) -> tuple[str, ...]:
+    out = _lines(values, "phones", max_len=40)
+    for i, ph in enumerate(out):
+        if sum(ch.isdigit() for ch in ph) < 3 or not _PHONE_CHARS.match(ph):
+            raise ValidationError(
+                f"phones[{i}]", f"{ph!r} is not a phone number (digits, spaces, + ( ) - . /, e.g. '+49 30 1234567')"
+            )
+    return tuple(out)
+
+
+def _tags(values: Iterable[Any] | None) -> tuple[str, ...]:
+    return tuple(_lines(values, "tags", max_len=60))
+
+
+def _notes(value: Any) -> str:
+    text = multi_line("" if value is None else str(value), "notes")
+    if len(text) > 20_000:
+        raise ValidationError("notes", f"is {len(text)} characters long; the limit is 20000")
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Channels: handles on other services, LinkedIn profiles
+
+
+#: Services irlmeet knows how to write a handle for; any other lower-case name is kept as typed.
+KNOWN_SERVICES = ("mastodon", "bluesky", "x", "signal", "telegram", "matrix", "whatsapp", "github", "threads", "instagram")
+#: What ``preferred`` and ``handles`` take besides a handle's service.
+CHANNEL_NAMES = ("email", "phone", "linkedin")
+_SERVICE_ALIASES = {"twitter": "x", "bsky": "bluesky", "mail": "email", "e-mail": "email", "tel": "phone",
+                    "sms": "phone", "mobile": "phone"}
+_SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9._+-]{0,39}$")
+_MASTODON = re.compile(r"^@?([\w.]+)@([\w.-]+\.[a-z]{2,})$", re.I)
+_MASTODON_URL = re.compile(r"^(?:https?://)?([\w.-]+\.[a-z]{2,})/@([\w.]+)/?$", re.I)
+_X = re.compile(r"^(?:(?:https?://)?(?:www\.)?(?:x|twitter)\.com/)?@?([A-Za-z0-9_]{1,15})/?$")
+_TELEGRAM = re.compile(r"^(?:(?:https?://)?t\.me/)?@?([A-Za-z0-9_]{5,32})/?$")
+_BLUESKY = re.compile(r"^(?:(?:https?://)?bsky\.app/profile/)?@?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})/?$", re.I)
+_MATRIX = re.compile(r"^@?([^\s:@]+):([\w.-]+\.[a-z]{2,}(?::\d+)?)$", re.I)
+
+
+def service_name(value: Any, field_name: str = "handles") -> str:
+    """A handle's service, lower case (``Twitter`` -> ``x``); a ValidationError for anything else."""
+    name = _line(value, field_name, required=True, max_len=40).lower()
+    name = _SERVICE_ALIASES.get(name, name)
+    if name in CHANNEL_NAMES:
+        hint = {"email": "--email", "phone": "--phone", "linkedin": "--linkedin URL"}[name]
+        raise ValidationError(field_name, f"{name} is not a handle service; use {hint}")
+    if not _SERVICE_NAME.match(name):
+        raise ValidationError(field_name, f"{name!r} is not a service name (letters and digits, e.g. mastodon, bluesky, x)")
+    return name
+
+
+def handle(service: str, value: Any, field_name: str | None = None) -> str:
+    """A handle on ``service`` in its usual written form (``@ana@example.social`` on Mastodon)."""
+    where = field_name or f"handles.{service}"
+    text = _line(value, where, required=True, max_len=300)
+    if service == "mastodon":
+        m = _MASTODON.match(text) or _MASTODON_URL.match(text)
+        if m is None:
+            raise ValidationError(where, f"{text!r} is not a Mastodon handle (@user@server)")
+        user, host = (m.group(1), m.group(2)) if _MASTODON.match(text) else (m.group(2), m.group(1))
+        return f"@{user}@{host.lower()}"
+    if service == "x":
+        m = _X.match(text)
+        if m is None:
+            raise ValidationError(where, f"{text!r} is not an X handle (@name, up to 15 letters, digits or _)")
+        return f"@{m.group(1)}"
+    if service == "telegram":
+        m = _TELEGRAM.match(text)
+        if m is None:
+            raise ValidationError(where, f"{text!r} is not a Telegram username (@name, 5-32 letters, digits or _)")
+        return f"@{m.group(1)}"
+    if service == "bluesky":
+        m = _BLUESKY.match(text)
+        if m is None:
+            raise ValidationError(where, f"{text!r} is not a Bluesky handle (a domain, e.g. ana.bsky.social)")
+        return m.group(1).lower()
+    if service == "matrix":
+        m = _MATRIX.match(text)
+        if m is None:
+            raise ValidationError(where, f"{text!r} is not a Matrix ID (@user:server)")
+        return f"@{m.group(1)}:{m.group(2).lower()}"
+    if any(ch.isspace() for ch in text):
+        raise ValidationError(where, f"{text!r}: a handle has no spaces")
+    return text
+
+
+def _handles(values: Mapping[str, Any] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in dict(values or {}).items():
+        service = service_name(key)
+        if value is None or str(value).strip() == "":
+            continue
+        out[service] = handle(service, value)
     return out
+
+
+def parse_handle(text: str, field_name: str = "handle") -> tuple[str, str]:
+    """``SERVICE:HANDLE`` (``mastodon:@ana@example.social``) to ``(service, handle)``."""
+    service, sep, value = str(text).partition(":")
+    if not sep or not service.strip() or not value.strip():
+        raise ValidationError(field_name, f"{text!r} is not SERVICE:HANDLE, e.g. mastodon:@ana@example.social")
+    name = service_name(service, field_name)
+    return name, handle(name, value, field_name)
+
+
+_LINKEDIN_URL = re.compile(
+    r"^(?:https?://)?(?:[a-z]{2,3}\.|www\.)?linkedin\.com/(in|pub|company|school)/([^/?#\s]+)/?(?:[/?#].*)?$", re.I
+)
+_LINKEDIN_SLUG = re.compile(r"^[\w%-]{3,100}$")
+
+
+def linkedin_url(value: Any, field_name: str = "linkedin") -> str:
+    """A LinkedIn profile as ``https://www.linkedin.com/in/<slug>`` (lower case, no tracking
+    parameters); a bare ``<slug>`` is taken too. "" stays "". Anything else: ValidationError."""
+    text = _line(value, field_name, max_len=300)
+    if not text:
+        return ""
+    m = _LINKEDIN_URL.match(text)
+    if m is not None:
+        if m.group(1).lower() != "in":
+            raise ValidationError(field_name, f"{text!r} is a LinkedIn {m.group(1).lower()} page, not a person's profile")
+        slug = m.group(2)
+    elif _LINKEDIN_SLUG.match(text) and "linkedin" not in text.lower():
+        slug = text
+    else:
+        raise ValidationError(
+            field_name, f"{text!r} is not a LinkedIn profile URL (expected https://www.linkedin.com/in/<name>)"
+        )
+    slug = urllib.parse.unquote(slug).lower()
+    if not re.fullmatch(r"[\w-]{3,100}", slug):
+        raise ValidationError(field_name, f"{text!r} is not a LinkedIn profile URL (expected https://www.linkedin.com/in/<name>)")
+    return f"https://www.linkedin.com/in/{urllib.parse.quote(slug, safe='-_')}"
+
+
+# --------------------------------------------------------------------------------------------
+# Cadence: how often the user would like to see someone
+
+MAX_CADENCE_DAYS = 10 * 365
+_CADENCE_UNITS = {"d": 1, "day": 1, "days": 1, "w": 7, "week": 7, "weeks": 7, "m": 30, "month": 30,
+                  "months": 30, "mo": 30, "y": 365, "year": 365, "years": 365, "yr": 365}
+_CADENCE = re.compile(r"^(?:every\s+)?(\d+)?\s*([a-z]+)$", re.I)
+_CADENCE_WORDS = {"weekly": 7, "monthly": 30, "quarterly": 90, "yearly": 365, "annually": 365}
+
+
+def parse_cadence(value: Any, field_name: str = "cadence") -> int | None:
+    """``6m``, ``1y``, ``90d``, ``2w`` (or ``every 6 months``, ``quarterly``, a number of days)
+    to days: a month is 30 days, a year 365. "" or None is no cadence."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(field_name, f"{value!r} is not a cadence")
+    if isinstance(value, int):
+        days = value
+    else:
+        text = _line(value, field_name, max_len=40).lower()
+        if not text:
+            return None
+        if text.isdigit():
+            days = int(text)
+        elif text in _CADENCE_WORDS:
+            days = _CADENCE_WORDS[text]
+        else:
+            m = _CADENCE.match(text)
+            unit = _CADENCE_UNITS.get(m.group(2)) if m else None
+            if unit is None:
+                raise ValidationError(field_name, f"{value!r} is not a cadence; write e.g. 90d, 2w, 6m or 1y")
+            days = int(m.group(1) or 1) * unit
+    if days <= 0:
+        raise ValidationError(field_name, f"{value!r}: the cadence must be at least a day")
+    if days > MAX_CADENCE_DAYS:
+        raise ValidationError(field_name, f"{value!r} is more than {MAX_CADENCE_DAYS // 365} years")
+    return days
+
+
+def cadence_label(days: int) -> str:
+    """``every 6 months``, ``every year``, ``every 2 weeks``, ``every 10 days``."""
+
+    def unit(n: int, word: str) -> str:
+        return f"every {word}" if n == 1 else f"every {n} {word}s"
+
+    if days % 365 == 0:
+        return unit(days // 365, "year")
+    if days % 30 == 0:
+        return unit(days // 30, "month")
+    if days % 7 == 0:
+        return unit(days // 7, "week")
+    return unit(days, "day")
 
 
 # --------------------------------------------------------------------------------------------
@@ -382,52 +616,133 @@ class Contact:
     met_on: date | None = None
     emails: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
-    handles: Mapping[str, str] = field(default_factory=dict)  # "linkedin", "x", "mastodon", ...
+    handles: Mapping[str, str] = field(default_factory=dict)  # service -> handle: "mastodon", "x", ...
     tags: tuple[str, ...] = ()
-    notes: str = ""
+    notes: str = ""  # private: never in a draft, a calendar file or an export
     last_seen: date | None = None
     last_contacted: date | None = None
     cadence_days: int | None = None
     do_not_invite: bool = False
+    # schema 2
+    nickname: str = ""  # what the user calls them; drafts greet with it
+    company: str = ""
+    role: str = ""
+    tz: str = ""  # IANA zone overriding the home city's, "" for none
+    linkedin: str = ""  # normalised https://www.linkedin.com/in/<slug>
+    preferred: str = ""  # "email", "phone", "linkedin" or a handle's service; "" for none
+    met_at: str = ""  # where: an event or place, "PyCon DE 2024 sprints"
+    met_via: str = ""  # through what or whom: "Mastodon", "my friend Lea"
+    topic: str = ""  # the last topic or a shared interest
+    closeness: int | None = None  # 1 (acquaintance) .. 5 (closest)
+    do_not_invite_reason: str = ""
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "id", _text(self.id, "id", required=True, max_len=64))
-        set_(self, "name", _text(self.name, "name", required=True, max_len=200))
-        places = tuple(self.places or ())
-        for i, p in enumerate(places):
+        set_(self, "name", _line(self.name, "name", required=True, max_len=200))
+        places: list[ContactPlace] = []
+        for i, p in enumerate(self.places or ()):
             if not isinstance(p, ContactPlace):
                 raise ValidationError(f"places[{i}]", "expected a resolved place")
-        set_(self, "places", places)
+            if p not in places:
+                places.append(p)
+        set_(self, "places", tuple(places))
         set_(self, "circle", Circle.parse(self.circle, "circle"))
-        set_(self, "how_we_met", _text(self.how_we_met, "how_we_met", max_len=500))
+        set_(self, "how_we_met", _line(self.how_we_met, "how_we_met", max_len=500))
         set_(self, "met_on", _opt_date(self.met_on, "met_on"))
         set_(self, "emails", _emails(self.emails))
-        set_(self, "phones", _texts(self.phones, "phones"))
-        handles: dict[str, str] = {}
-        for key, value in dict(self.handles or {}).items():
-            k = _text(key, "handles", required=True, max_len=40).lower()
-            v = _text(value, f"handles.{k}", max_len=300)
-            if v:
-                handles[k] = v
-        set_(self, "handles", MappingProxyType(handles))  # read-only: the record is frozen
-        set_(self, "tags", _texts(self.tags, "tags"))
-        set_(self, "notes", _text(self.notes, "notes", lines=True))
+        set_(self, "phones", _phones(self.phones))
+        set_(self, "handles", MappingProxyType(_handles(self.handles)))  # read-only: the record is frozen
+        set_(self, "tags", _tags(self.tags))
+        set_(self, "notes", _notes(self.notes))
         set_(self, "last_seen", _opt_date(self.last_seen, "last_seen"))
         set_(self, "last_contacted", _opt_date(self.last_contacted, "last_contacted"))
         if self.cadence_days is not None:
+            if isinstance(self.cadence_days, bool):
+                raise ValidationError("cadence_days", f"{self.cadence_days!r} is not a whole number")
             try:
                 cadence = int(self.cadence_days)
             except (TypeError, ValueError):
                 raise ValidationError("cadence_days", f"{self.cadence_days!r} is not a whole number") from None
             if cadence <= 0:
                 raise ValidationError("cadence_days", "must be a positive number of days")
+            if cadence > MAX_CADENCE_DAYS:
+                raise ValidationError("cadence_days", f"{cadence} days is more than {MAX_CADENCE_DAYS // 365} years")
             set_(self, "cadence_days", cadence)
         set_(self, "do_not_invite", bool(self.do_not_invite))
+        set_(self, "nickname", _line(self.nickname, "nickname", max_len=100))
+        set_(self, "company", _line(self.company, "company", max_len=200))
+        set_(self, "role", _line(self.role, "role", max_len=200))
+        tz = _line(self.tz, "tz", max_len=64)
+        if tz:
+            zone(tz, "tz")
+        set_(self, "tz", tz)
+        set_(self, "linkedin", linkedin_url(self.linkedin or ""))
+        set_(self, "met_at", _line(self.met_at, "met_at", max_len=300))
+        set_(self, "met_via", _line(self.met_via, "met_via", max_len=300))
+        set_(self, "topic", _line(self.topic, "topic", max_len=300))
+        if self.closeness is not None and self.closeness != "":
+            c = self.closeness
+            if isinstance(c, str) and c.strip().isdigit():
+                c = int(c.strip())
+            if isinstance(c, bool) or not isinstance(c, int) or not 1 <= c <= 5:
+                raise ValidationError("closeness", f"{self.closeness!r} is not a whole number from 1 to 5")
+            set_(self, "closeness", c)
+        else:
+            set_(self, "closeness", None)
+        reason = _line(self.do_not_invite_reason, "do_not_invite_reason", max_len=300)
+        if reason and not self.do_not_invite:
+            raise ValidationError("do_not_invite_reason", "a reason is kept only for a contact marked do-not-invite")
+        set_(self, "do_not_invite_reason", reason)
+        preferred = _line(self.preferred, "preferred", max_len=40).lower()
+        if preferred:
+            preferred = _SERVICE_ALIASES.get(preferred, preferred)
+            have = self.channels
+            if preferred not in have:
+                what = {"email": "an email address", "phone": "a phone number", "linkedin": "a LinkedIn URL"}.get(
+                    preferred, f"a {preferred} handle"
+                )
+                listed = ", ".join(have) if have else "none yet"
+                raise ValidationError(
+                    "preferred", f"{preferred!r} is not one of this contact's channels ({listed}); add {what} first"
+                )
+        set_(self, "preferred", preferred)
 
     @property
     def first_name(self) -> str:
         return self.name.split()[0]
+
+    @property
+    def greeting_name(self) -> str:
+        """What a note to them starts with: the nickname, else the first name."""
+        return self.nickname or self.first_name
+
+    @property
+    def zone_name(self) -> str | None:
+        """Their IANA zone: the override, else their home place's, else None."""
+        if self.tz:
+            return self.tz
+        home = self.home
+        return home.tz if home else None
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The channels that reach them, the names ``preferred`` takes: email, phone, linkedin,
+        then each handle's service."""
+        out = []
+        if self.emails:
+            out.append("email")
+        if self.phones:
+            out.append("phone")
+        if self.linkedin:
+            out.append("linkedin")
+        out.extend(self.handles)
+        return tuple(out)
+
+    @property
+    def cadence_label(self) -> str:
+        """``every 6 months``; "" when no cadence is set."""
+        return cadence_label(self.cadence_days) if self.cadence_days else ""
 
     @property
     def home(self) -> Place | None:
@@ -459,6 +774,17 @@ class Contact:
             "last_contacted": self.last_contacted.isoformat() if self.last_contacted else None,
             "cadence_days": self.cadence_days,
             "do_not_invite": self.do_not_invite,
+            "nickname": self.nickname,
+            "company": self.company,
+            "role": self.role,
+            "tz": self.tz,
+            "linkedin": self.linkedin,
+            "preferred": self.preferred,
+            "met_at": self.met_at,
+            "met_via": self.met_via,
+            "topic": self.topic,
+            "closeness": self.closeness,
+            "do_not_invite_reason": self.do_not_invite_reason,
         }
 
     @classmethod
@@ -480,6 +806,17 @@ class Contact:
             last_contacted=d.get("last_contacted"),
             cadence_days=d.get("cadence_days"),
             do_not_invite=d.get("do_not_invite", False),
+            nickname=d.get("nickname", ""),
+            company=d.get("company", ""),
+            role=d.get("role", ""),
+            tz=d.get("tz") or "",
+            linkedin=d.get("linkedin") or "",
+            preferred=d.get("preferred") or "",
+            met_at=d.get("met_at", ""),
+            met_via=d.get("met_via", ""),
+            topic=d.get("topic", ""),
+            closeness=d.get("closeness"),
+            do_not_invite_reason=d.get("do_not_invite_reason", ""),
         )
 
 

@@ -82,6 +82,7 @@ def score_contact(contact: Contact, today: date, distance_km: float) -> tuple[fl
     - overdue against the user's own cadence: up to +60
     - a new connection (met or connected in the last six months): +25
     - personal or both circles: +10 (close ties)
+    - closeness set by the user: +8 per step above 3, -4 per step below (1-5 scale)
     - contacted very recently (last two weeks): -15 (the conversation is already going)
     - distance: -0.3 per km (across town is a bigger ask)
     """
@@ -101,7 +102,7 @@ def score_contact(contact: Contact, today: date, distance_km: float) -> tuple[fl
             overdue = days / contact.cadence_days
             if overdue > 1:
                 score += min((overdue - 1) * 30, 60)
-                reasons.append(f"overdue: you aim to meet every {_ago(contact.cadence_days)}")
+                reasons.append(f"overdue: you aim to meet {contact.cadence_label}")
     if contact.met_on is not None:
         since = (today - contact.met_on).days
         if 0 <= since <= 182:
@@ -109,6 +110,10 @@ def score_contact(contact: Contact, today: date, distance_km: float) -> tuple[fl
             reasons.append(f"new connection ({_ago(since)} ago)" if since >= 1 else "new connection")
     if contact.circle in (Circle.PERSONAL, Circle.BOTH):
         score += 10
+    if contact.closeness is not None:
+        score += (contact.closeness - 3) * (8 if contact.closeness > 3 else 4)
+        if contact.closeness >= 4:
+            reasons.append(f"close tie ({contact.closeness}/5)")
     if contact.last_contacted is not None and 0 <= (today - contact.last_contacted).days <= 14:
         score -= 15
         reasons.append("already in touch this fortnight")

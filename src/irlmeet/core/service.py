@@ -8,20 +8,23 @@ objects or raises an :class:`~irlmeet.core.errors.IrlmeetError` with a message f
 
 from __future__ import annotations
 
+import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from irlmeet.core import drafts, ics, planner
-from irlmeet.core.errors import AmbiguousName, NotFound, ValidationError
+from irlmeet.core import contactbook, drafts, ics, planner
+from irlmeet.core.contactbook import Duplicate, find_duplicates, merge_contact_records
+from irlmeet.core.errors import AmbiguousName, LikelyDuplicate, NotFound, TripHasMeetups, ValidationError
 from irlmeet.core.models import (
     MAX_DATE,
     MAX_RADIUS_KM,
     MIN_DATE,
     Channel,
-    Circle,
     Contact,
     ContactPlace,
     Meetup,
@@ -36,7 +39,7 @@ from irlmeet.core.places import PlaceIndex
 from irlmeet.core.settings import Settings
 from irlmeet.core.store import Store
 
-__all__ = ["ExportResult", "Nearby", "Service"]
+__all__ = ["Duplicate", "ExportResult", "Merged", "Nearby", "RemovedContact", "RemovedTrip", "Service"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,26 @@ class ExportResult:
     path: Path
     events: int
     changed: int  # meetup ideas created, moved or cancelled by this export
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedContact:
+    contact: Contact
+    cancelled: tuple[Meetup, ...]  # their meetups now cancelled (same UID), for calendars to drop
+    dropped_from: tuple[Meetup, ...]  # group meetups that go on without them
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    contact: Contact  # A, with B's details folded in
+    removed: Contact  # B, now gone
+    moved: tuple[Meetup, ...]  # B's meetups, now A's (or cancelled where A already had one)
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedTrip:
+    trip: Trip
+    meetups: tuple[Meetup, ...]  # deleted with it
 
 
 class Service:
@@ -166,37 +189,29 @@ class Service:
     def add_contact(
         self,
         name: str,
-        city: str | Place,
+        city: str | Place | Iterable[Any] | None = None,
         *,
-        emails: Iterable[str] = (),
-        circle: Circle | str = Circle.PROFESSIONAL,
-        how_we_met: str = "",
-        met_on: date | str | None = None,
-        last_seen: date | str | None = None,
-        tags: Iterable[str] = (),
-        notes: str = "",
         label: PlaceLabel | str = PlaceLabel.HOME,
+        force: bool = False,
+        **fields: Any,
     ) -> Contact:
-        if not str(name).strip():
-            raise ValidationError("name", "must not be empty")
-        place = self.resolve(city)
-        contact = Contact(
-            id=self._new_id(),
-            name=name,
-            places=(ContactPlace(place, label),),
-            circle=circle,
-            how_we_met=how_we_met,
-            met_on=parse_date(met_on, "met_on") if met_on else None,
-            last_seen=parse_date(last_seen, "last_seen") if last_seen else None,
-            emails=tuple(emails),
-            tags=tuple(tags),
-            notes=notes,
-        )
-        today = self.now().date()
-        for field, value in (("last_seen", contact.last_seen), ("met_on", contact.met_on)):
-            if value is not None and value > today:
-                raise ValidationError(field, f"{value.isoformat()} is in the future")
+        """A new contact. ``city`` is one place or several (``"Munich"``, ``"work=Munich"``, a
+        ``Place``, ``(label, city)``); ``fields`` take the names :meth:`edit_contact` takes.
+
+        Raises :class:`LikelyDuplicate` (nothing stored) when someone with the same email,
+        LinkedIn URL, or name and city is already there, unless ``force``.
+        """
+        if city is not None:
+            specs = [city] if isinstance(city, (str, Place, ContactPlace, tuple)) else list(city)
+            if specs and isinstance(specs[0], (str, Place)) and not _has_label(specs[0]):
+                specs[0] = (label, specs[0])  # ``label`` is the first city's; later ones: home, else other
+            fields["add_places"] = [*specs, *fields.get("add_places", ())]
         with self.store.transaction():
+            contact = contactbook.apply(Contact(id=self._new_id(), name=name), fields, self._place_for, self.now())
+            if not force:
+                dups = find_duplicates(contact, self.store.contacts())
+                if dups:
+                    raise LikelyDuplicate(contact, dups)
             self.store.put_contact(contact)
         return contact
 
@@ -209,16 +224,98 @@ class Service:
         (``dataclasses.replace``), and may raise an IrlmeetError to refuse (nothing is written).
         Raises NotFound if the contact no longer exists.
         """
+        return self._update("contact", contact_id, change)
+
+    def edit_contact(self, ref_or_id: str, **changes: Any) -> Contact:
+        """Change some fields of a contact, on its current stored state; returns the new record.
+
+        ``changes`` use :class:`Contact`'s field names: a value sets the field (``None`` or ""
+        clears it; lists replace the list). ``add_<list>`` / ``remove_<list>`` add to or remove
+        from ``emails``, ``phones``, ``tags``, ``handles`` (``"service:handle"`` or a mapping;
+        remove by service) and ``places`` (``"Munich"``, ``"work=Munich"``, a ``Place``; remove
+        by city name or label). ``clear=[...]`` clears fields by field or flag name
+        (``"nickname"``, ``"tags"``, ``"met-at"``). ``cadence`` takes ``6m``/``1y``/``90d``.
+        Removing the preferred channel clears ``preferred``; ``do_not_invite=False`` clears the
+        reason. Raises ValidationError naming the field; nothing is stored then.
+        """
+        contact_id = self.find_contact(ref_or_id).id
+        now = self.now()
+        return self._update("contact", contact_id, lambda c: contactbook.apply(c, changes, self._place_for, now))
+
+    def remove_contact(self, ref_or_id: str) -> RemovedContact:
+        """Delete a contact. Their live meetups are cancelled (kept, same UID, so a re-exported
+        calendar drops them); a group meetup goes on without them unless nobody is left."""
+        contact_id = self.find_contact(ref_or_id).id
+        now = self.now()
         with self.store.transaction():
-            current = self.store.contact(contact_id)
-            updated = change(current)
-            if not isinstance(updated, Contact):
-                raise TypeError(f"update_contact's change must return a Contact, not {type(updated).__name__}")
-            if updated.id != current.id:
-                raise ValueError(f"update_contact's change may not change the id ({current.id} -> {updated.id})")
-            if updated != current:
-                self.store.put_contact(updated)
-        return updated
+            contact = self.store.contact(contact_id)
+            cancelled: list[Meetup] = []
+            dropped: list[Meetup] = []
+            for m in self.store.meetups():
+                if contact_id not in m.contact_ids:
+                    continue
+                others = tuple(cid for cid in m.contact_ids if cid != contact_id)
+                if others:
+                    dropped.append(replace(m, contact_ids=others, sequence=m.sequence + 1, updated=now))
+                elif m.status in _LIVE:
+                    cancelled.append(replace(m, status=MeetupStatus.CANCELLED, sequence=m.sequence + 1, updated=now))
+            if cancelled or dropped:
+                self.store.put_meetups([*cancelled, *dropped])
+            self.store.delete_contact(contact_id)
+        return RemovedContact(contact, tuple(cancelled), tuple(dropped))
+
+    def merge_contacts(self, keep_ref: str, gone_ref: str) -> Merged:
+        """Fold contact B (``gone_ref``) into A (``keep_ref``): lists united, A's fields win and
+        B's fill A's blanks (last seen/contacted: the later; met on: the earlier; notes: both),
+        B's meetups move to A, and B is removed."""
+        a_id = self.find_contact(keep_ref).id
+        b_id = self.find_contact(gone_ref).id
+        if a_id == b_id:
+            raise ValidationError("contact", "cannot merge a contact with itself")
+        now = self.now()
+        with self.store.transaction():
+            a, b = self.store.contact(a_id), self.store.contact(b_id)
+            merged = merge_contact_records(a, b)
+            moved = contactbook.repoint_meetups(self.store.meetups(), b_id, a_id, now)
+            self.store.put_contact(merged)
+            if moved:
+                self.store.put_meetups(moved)
+            self.store.delete_contact(b_id)
+        return Merged(merged, b, tuple(moved))
+
+    def find_duplicates(self, contact: Contact) -> list[Duplicate]:
+        """Stored contacts that are likely the same person: same email, same LinkedIn URL, or
+        the same name (ignoring case and accents) and a shared city. ``contact`` itself is skipped."""
+        return find_duplicates(contact, self.store.contacts())
+
+    def meetups_with(self, contact_id: str) -> list[Meetup]:
+        """Every meetup with this person, any trip and status, earliest first."""
+        return sorted((m for m in self.store.meetups() if contact_id in m.contact_ids), key=lambda m: (m.start, m.id))
+
+    def meetups(self, trip_id: str | None = None) -> list[Meetup]:
+        return sorted(self.store.meetups(trip_id), key=lambda m: (m.start, m.id))
+
+    def _place_for(self, text: str | Place) -> Place:
+        return self.resolve(text)
+
+    # -- writes: read-modify-write on fresh state ---------------------------------------------
+
+    def _update(self, kind: str, record_id: str, change: Callable[[Any], Any]) -> Any:
+        """Read the fresh ``kind`` record, pass it to ``change``, store what it returns."""
+        get, put = {
+            "contact": (self.store.contact, self.store.put_contact),
+            "trip": (self.store.trip, self.store.put_trip),
+        }[kind]
+        with self.store.transaction():
+            old = get(record_id)
+            new = change(old)
+            if type(new) is not type(old):
+                raise TypeError(f"the change must return a {type(old).__name__}, not {type(new).__name__}")
+            if new.id != old.id:
+                raise ValueError(f"the change may not change the id ({old.id} -> {new.id})")
+            if new != old:
+                put(new)
+            return new
 
     def near(self, place: Place, radius_km: float | None = None) -> list[Nearby]:
         """Contacts with a place near ``place``, nearest first (one row per contact)."""
@@ -227,7 +324,7 @@ class Service:
         return sorted(rows, key=lambda n: (n.distance_km, n.contact.name.casefold()))
 
     def find_contact(self, ref: str) -> Contact:
-        return _find("contact", ref, self.store.contacts(), lambda c: c.name, _contact_label)
+        return _find("contact", ref, self.store.contacts(), _contact_names, _contact_label)
 
     # -- trips ----------------------------------------------------------------------------
 
@@ -259,6 +356,50 @@ class Service:
         if trip.end >= MAX_DATE:
             return False
         return self.now() >= trip.window()[1]
+    def edit_trip(
+        self,
+        ref_or_id: str,
+        *,
+        name: str | None = None,
+        start: date | str | None = None,
+        end: date | str | None = None,
+        city: str | Place | None = None,
+    ) -> Trip:
+        """Rename a trip, move its dates or its city (``None`` leaves a part as it is).
+        Meetup ideas follow on the next plan or export; other meetups stay as they are."""
+        trip_id = self.find_trip(ref_or_id).id
+        place = self.resolve(city) if city is not None and (not isinstance(city, str) or city.strip()) else None
+        if isinstance(city, str) and not city.strip():
+            raise ValidationError("city", "must not be empty")
+        new_start = parse_date(start, "from") if start not in (None, "") else None
+        new_end = parse_date(end, "to") if end not in (None, "") else None
+
+        def change(t: Trip) -> Trip:
+            s_, e_ = new_start or t.start, new_end or t.end
+            if e_ < s_:
+                raise ValidationError("to", f"the trip ends ({e_.isoformat()}) before it starts ({s_.isoformat()})")
+            return replace(
+                t,
+                name=t.name if name is None else name,
+                start=s_,
+                end=e_,
+                destination=place or t.destination,
+            )
+
+        return self._update("trip", trip_id, change)
+
+    def remove_trip(self, ref_or_id: str, *, force: bool = False) -> RemovedTrip:
+        """Delete a trip and its meetups. A trip with meetups beyond the idea stage (invited,
+        confirmed, met) is refused with :class:`TripHasMeetups` unless ``force``."""
+        trip_id = self.find_trip(ref_or_id).id
+        with self.store.transaction():
+            trip = self.store.trip(trip_id)
+            meetups = tuple(self.store.meetups(trip_id))
+            real = [m for m in meetups if m.status in (MeetupStatus.INVITED, MeetupStatus.CONFIRMED, MeetupStatus.MET)]
+            if real and not force:
+                raise TripHasMeetups(trip, real)
+            self.store.delete_trip(trip_id)
+        return RemovedTrip(trip, meetups)
 
     # -- planning -------------------------------------------------------------------------
 
@@ -350,19 +491,36 @@ def _shared_uids(meetups: Iterable[Meetup]) -> list[list[Meetup]]:
     for m in meetups:
         by_uid.setdefault(m.uid, []).append(m)
     return [group for group in by_uid.values() if len(group) > 1]
+_LIVE = (MeetupStatus.IDEA, MeetupStatus.INVITED, MeetupStatus.CONFIRMED)
+
+
+def _has_label(spec: Any) -> bool:
+    return isinstance(spec, str) and "=" in spec
+
+
+def _contact_names(c: Contact) -> tuple[str, ...]:
+    return (c.name, c.nickname) if c.nickname else (c.name,)
 
 
 def _contact_label(c: Contact) -> str:
-    home = c.home
-    return f"{c.name} ({home.short_label()})" if home else c.name
+    cities = "; ".join(p.place.short_label() for p in c.places)
+    name = f"{c.name} \"{c.nickname}\"" if c.nickname else c.name
+    return f"{name} ({cities})" if cities else name
 
 
 def _trip_label(t: Trip) -> str:
     return f"{t.name} ({t.destination.short_label()}, {t.start.isoformat()} to {t.end.isoformat()})"
 
 
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form of a name: ``Zoë`` and ``zoe`` match."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
 def _find(kind, ref, items, name_of, label_of):
-    """An id, an exact name (any case), or a unique part of a name; else a clear error."""
+    """An id, then an exact name, then names with a word starting with ``ref``, then names
+    containing it (any case or accents; ``name_of`` may give several names); else a clear error."""
     ref = str(ref).strip()
     if not ref:
         raise ValidationError(kind, "give an id or a name")
@@ -370,25 +528,38 @@ def _find(kind, ref, items, name_of, label_of):
     for item in items:
         if item.id == ref:
             return item
-    folded = ref.casefold()
-    exact = [i for i in items if name_of(i).casefold() == folded]
-    if len(exact) == 1:
-        return exact[0]
-    partial = exact or [i for i in items if folded in name_of(i).casefold()]
-    if len(partial) == 1:
-        return partial[0]
-    if partial:
-        raise AmbiguousName(kind, ref, [(i.id, label_of(i)) for i in partial[:20]])
+    folded = _fold(ref)
+
+    def names(item) -> list[str]:
+        got = name_of(item)
+        return [_fold(n) for n in ((got,) if isinstance(got, str) else got)]
+
+    word = re.compile(r"(?:^|[\s\-'.])" + re.escape(folded))
+    tiers = (
+        lambda n: n == folded,
+        lambda n: word.search(n) is not None,
+        lambda n: folded in n,
+    )
+    for test in tiers:
+        found = [i for i in items if any(test(n) for n in names(i))]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousName(kind, ref, [(i.id, label_of(i)) for i in found[:20]])
     from rapidfuzz import fuzz, process
 
-    names = {i.id: name_of(i) for i in items}
-    close = process.extract(ref, names, scorer=fuzz.WRatio, limit=3, score_cutoff=70)
+    def first_name(item) -> str:
+        got = name_of(item)
+        return got if isinstance(got, str) else got[0]
+
+    all_names = {i.id: first_name(i) for i in items}
+    close = process.extract(ref, all_names, scorer=fuzz.WRatio, limit=3, score_cutoff=70)
     by_id = {i.id: i for i in items}
     raise NotFound(
         kind,
         ref,
         [f"{key}  {label_of(by_id[key])}" for _match, _score, key in close],
-        existing=[f"{i.id}  {label_of(i)}" for i in sorted(items, key=lambda i: name_of(i).casefold())[: NotFound.MAX_LISTED]],
+        existing=[f"{i.id}  {label_of(i)}" for i in sorted(items, key=lambda i: first_name(i).casefold())[: NotFound.MAX_LISTED]],
         total=len(items),
         see_all=f"irlmeet {kind} list",
     )

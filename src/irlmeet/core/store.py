@@ -117,6 +117,7 @@ from irlmeet.core.fsutil import gc_paused as _gc_paused
 from irlmeet.core.fsutil import sync_data as _sync_data
 from irlmeet.core.fsutil import write_all as _write_all
 from irlmeet.core.fsutil import write_temp as _write_temp
+from irlmeet.core.migrations import v1_to_v2
 from irlmeet.core.models import Contact, Meetup, Profile, Trip
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store"]
@@ -124,11 +125,11 @@ __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store"]
 log = logging.getLogger(__name__)
 
 #: The data schema this irlmeet writes. Bump it with a step in :data:`MIGRATIONS`.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: ``MIGRATIONS[n]`` turns a whole raw document (all tables, ``_meta`` included) of schema ``n``
 #: into schema ``n + 1``. The Store sets ``_meta.schema`` after each step itself.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: v1_to_v2}
 
 APP = "irlmeet"
 _META = "_meta"
