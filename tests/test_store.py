@@ -329,13 +329,21 @@ def test_damaged_journal_record_in_the_middle_is_corruption(db: Path) -> None:
     assert (snapshot(db), snapshot(journal)) == before
 
 
-def test_damaged_last_journal_record_is_treated_as_torn(db: Path) -> None:
+def test_damaged_complete_last_journal_record_is_an_error_not_a_torn_write(db: Path) -> None:
+    # Complete (it ends in a newline) yet failing its checksum: bit rot in an acknowledged
+    # write, not a crash mid-append (that leaves an incomplete record). Never silent.
     journal = db.with_name(db.name + ".journal")
     s = Store(db)
     s.put_contact(contact(1))
     s.put_contact(contact(2))
-    journal.write_bytes(journal.read_bytes()[:-5] + b"XXXX\n")
-    assert [c.id for c in Store(db).contacts()] == ["c1"]
+    data = journal.read_bytes()
+    offset = data.rindex(b"\n", 0, len(data) - 1) + 1
+    journal.write_bytes(data[:-5] + b"XXXX\n")
+    before = snapshot(db), snapshot(journal)
+    with pytest.raises(CorruptDataFile, match=rf"journal record at byte {offset} is damaged") as err:
+        Store(db)
+    assert str(journal) in str(err.value)
+    assert (snapshot(db), snapshot(journal)) == before  # nothing folded or rewritten
 
 
 def test_stale_journal_left_by_a_crash_after_compaction_is_not_replayed(db: Path) -> None:

@@ -44,6 +44,31 @@ Crash safety, case by case (a crash may happen at any instant):
   ignored (it is already folded in), and replaced by the next writer. A journal is replayed only
   onto the main file whose generation it names, so it is never applied twice.
 
+A save is done only when the disk says so
+------------------------------------------
+Every durability barrier on the way to a save (open, write, ftruncate, fsync/fdatasync of a file
+or of its folder, rename, mkdir) that fails, fails the save: a :class:`StoreError` naming the
+data file in plain words ("the disk is full", "the file system is read-only", "input/output
+error: the disk may be failing; nothing was saved"), and the state before it is what the next
+reader sees: an appended record is cut back, a journal or data file or folder just created is
+removed again, the old main file is left in place. A failed fsync is never retried and trusted
+(after one, the kernel may have dropped the dirty pages; PostgreSQL's "fsyncgate"): cutting the
+record back is the last write through that file, and the next write re-reads the disk. A fold
+(compaction) removes the journal only after the new main file *and* the folder's fsync after its
+rename succeeded; if it fails, the journal keeps every acknowledged change, the temp file is
+removed, one warning line is logged and the next irlmeet folds again (a journal left stale by
+an unfinished fold is folded again before it is replaced). ``tests/test_store_faults.py`` fails
+the 1st, 2nd, 3rd... system call of every kind of save and checks all of this, SQLite-style.
+
+Bit rot is never silent: a complete journal record that fails its checksum, bytes that are
+not records, or a record with a key irlmeet does not write is :class:`CorruptDataFile` naming
+the file and offset (or table, id and field), and nothing is folded or rewritten while it
+stands. Only an incomplete last record is a torn write, ignored and later cut off.
+
+The user's file is the user's: a data file without its owner's write bit (0444), or owned by
+another user, is opened read-only (reads work, writes are refused with a clear message, and it
+is never chmod-ed, replaced or folded into); a FIFO or device is refused at once.
+
 Several processes
 -----------------
 TinyDB is not made for several processes. Every write takes ``<name>.lock`` (filelock, fcntl),
@@ -81,8 +106,10 @@ starting a fresh database on top of it would hide that. Delete it to start afres
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
+import stat
 import os
 import re
 import secrets
@@ -117,7 +144,7 @@ from irlmeet.core.fsutil import gc_paused as _gc_paused
 from irlmeet.core.fsutil import sync_data as _sync_data
 from irlmeet.core.fsutil import write_all as _write_all
 from irlmeet.core.fsutil import write_temp as _write_temp
-from irlmeet.core.models import Contact, Meetup, Profile, Trip
+from irlmeet.core.models import BusyBlock, Contact, ContactPlace, Meetup, Place, Profile, Trip
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store"]
 
@@ -254,7 +281,14 @@ def _write_new(path: Path, data: bytes) -> bool:
     finally:
         with suppress(OSError):
             os.unlink(tmp)
-    _fsync_dir(path.parent)
+    try:
+        _fsync_dir(path.parent)
+    except BaseException:
+        # Its name may not survive a power cut: take the file back, so the next try creates it
+        # (and syncs the folder) again instead of trusting a name the disk did not confirm.
+        with suppress(OSError):
+            os.unlink(path)
+        raise
     return True
 
 
@@ -272,8 +306,14 @@ def _ensure_dir(directory: Path) -> None:
             os.mkdir(d, _DIR_MODE)
         except FileExistsError:
             continue
-        os.chmod(d, _DIR_MODE)
-        _fsync_dir(d.parent)
+        try:
+            os.chmod(d, _DIR_MODE)
+            _fsync_dir(d.parent)
+        except BaseException:
+            # Not durably there: remove it (it is empty), so the next run makes it again.
+            with suppress(OSError):
+                os.rmdir(d)
+            raise
 
 
 def _frame(payload: Mapping[str, Any]) -> bytes:
@@ -309,27 +349,43 @@ class _JournalRead:
     torn: bool  # bytes after ``end`` that are not a record (an unacknowledged, cut-off write)
 
 
+_RECORD_START = re.compile(rb"[0-9a-f]{0,8}\Z|[0-9a-f]{8} (\{|\Z)")
+
+
 def _parse_journal(data: bytes, base: int, jpath: Path) -> _JournalRead:
-    """Split journal bytes into records; a bad record followed by a good one is corruption."""
+    """Split journal bytes into records.
+
+    Only an *incomplete* last record (no newline yet: a write cut off by a crash, never
+    acknowledged) is torn and ignored; it must still start like a record. A complete record
+    that fails its checksum was acknowledged once and has rotted since, and bytes that are not
+    records at all are not a journal: both are :class:`CorruptDataFile`, naming the offset.
+    The one exception is a last line holding NUL bytes: the disk lost the pages of a write
+    that was never flushed (orjson never writes a NUL), which is a torn write too.
+    """
     records: list[dict] = []
     pos = 0
     while pos < len(data):
         nl = data.find(b"\n", pos)
         if nl < 0:
+            tail = data[pos:].rstrip(b"\0")
+            if not _RECORD_START.match(tail[:10]):
+                raise CorruptDataFile(
+                    jpath,
+                    f"the journal holds {len(data) - pos} bytes at byte {base + pos} that are not an "
+                    "irlmeet journal record; the data file and journal were left as they are",
+                )
             return _JournalRead(records, base + pos, True)
-        payload = _unframe(data[pos:nl])
+        line = data[pos:nl]
+        payload = _unframe(line)
         if payload is None:
-            # Only the last write can be cut off by a crash. A valid record after a bad one
-            # means the bad one was acknowledged once and has since been damaged.
-            rest = data[nl + 1 :]
-            for later in rest.split(b"\n")[:-1]:
-                if _unframe(later) is not None:
-                    raise CorruptDataFile(
-                        jpath,
-                        f"journal record at byte {base + pos} is damaged (bad checksum) and "
-                        "later records depend on it; the data file and journal were left as they are",
-                    )
-            return _JournalRead(records, base + pos, True)
+            if nl + 1 == len(data) and b"\0" in line and records:
+                return _JournalRead(records, base + pos, True)
+            raise CorruptDataFile(
+                jpath,
+                f"journal record at byte {base + pos} is damaged (bad checksum or not a record); "
+                "nothing was changed: restore the journal from a backup, or move it away to "
+                "lose the changes it holds",
+            )
         records.append(payload)
         pos = nl + 1
     return _JournalRead(records, base + pos, False)
@@ -387,9 +443,52 @@ class _BadRecord(Exception):
         super().__init__(f"{table} record {doc_id!r}: {message}")
 
 
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
+
+
+# The keys each stored object may have (a model's to_dict() writes its dataclass fields), and
+# where nested models sit: field -> (model, is a list of them).
+_NESTED: dict[type, dict[str, tuple[type, bool]]] = {
+    Contact: {"places": (ContactPlace, True)},
+    ContactPlace: {"place": (Place, False)},
+    Trip: {"destination": (Place, False), "busy": (BusyBlock, True)},
+    Profile: {"home": (Place, False)},
+}
+_KNOWN_KEYS: dict[type, frozenset[str]] = {
+    cls: _field_names(cls) for cls in (Contact, ContactPlace, Place, Trip, BusyBlock, Meetup, Profile)
+}
+
+
+def _unknown_key(cls: type, doc: Mapping[str, Any], where: str = "") -> str | None:
+    """The first key in ``doc`` (or a nested object) that ``cls`` does not have, as a path.
+
+    from_dict() reads the keys it knows and defaults the rest, so a damaged key (``"]mails"``
+    for ``"emails"``) would otherwise load as a contact that silently lost its emails.
+    """
+    known = _KNOWN_KEYS[cls]
+    if not known.issuperset(doc):
+        bad = next(k for k in doc if k not in known)
+        return f"{where}{bad}"
+    for name, (sub, many) in _NESTED.get(cls, {}).items():
+        value = doc.get(name)
+        items = enumerate(value) if many and isinstance(value, list) else [(None, value)]
+        for i, item in items:
+            if isinstance(item, dict):
+                found = _unknown_key(sub, item, f"{where}{name}{'' if i is None else f'[{i}]'}.")
+                if found:
+                    return found
+    return None
+
+
 def _decode_record(table: str, cls: type, doc_id: str, doc: Any) -> Any:
     if not isinstance(doc, dict):
         raise _BadRecord(table, doc_id, f"expected an object, found {_type_name(doc)}")
+    bad_key = _unknown_key(cls, doc)
+    if bad_key is not None:
+        raise _BadRecord(
+            table, doc_id, f"field {bad_key!r} is not one irlmeet writes (a damaged key?); nothing was changed"
+        )
     try:
         model = cls.from_dict(doc)
     except ValidationError as exc:
@@ -542,6 +641,11 @@ class Store:
         self._gen = ""
         self._main_fp: _Fingerprint = (0, 0, 0, 0)
         self._journal = _Journal()
+        # Set after any failed durability barrier: what is on disk is unknown, so the next
+        # write re-reads it all rather than writing through a file the disk failed on.
+        self._reread = False
+        # Why the data file may not be written (read-only, someone else's), or None.
+        self._read_only: str | None = None
 
         self._flock = FileLock(str(self._lock_path), timeout=lock_timeout, mode=_FILE_MODE, thread_local=False)
         with self._os_errors("cannot open the data file"):
@@ -553,13 +657,13 @@ class Store:
             self._load(locked=False)
 
     @contextmanager
-    def _os_errors(self, doing: str) -> Iterator[None]:
+    def _os_errors(self, doing: str, tail: str = "") -> Iterator[None]:
         """An OSError (disk full, permissions, a folder where the file should be) becomes a
         StoreError naming the data file, like every other problem with it."""
         try:
             yield
         except OSError as exc:
-            raise StoreError(self.path, f"{doing}: {_describe_os_error(exc, self.path)}") from exc
+            raise StoreError(self.path, f"{doing}: {_describe_os_error(exc, self.path)}{tail}") from exc
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -573,13 +677,15 @@ class Store:
             if self._closed:
                 return
             try:
-                if self._journal_path.exists():
+                if self._read_only is None and self._journal_path.exists():
                     with self._locked(timeout=_CLOSE_LOCK_TIMEOUT):
                         self._sync(locked=True)
-                        if self._journal.live and self._journal.records:
+                        if self._needs_fold() and self._read_only is None:
                             self._compact()
-            except (StoreError, OSError) as exc:
-                log.warning("could not fold %s into %s on close: %s", self._journal_path, self.path, exc)
+            except StoreError as exc:
+                log.warning("%s: the journal was not folded into the data file on close: %s", self.path, exc)
+            except OSError as exc:
+                self._warn_fold_failed(exc)
             finally:
                 self._closed = True
                 self._db.close()
@@ -679,10 +785,13 @@ class Store:
 
     def compact(self) -> None:
         """Fold the journal into the main file now (atomic rewrite), and drop the journal."""
-        with self._mutex, self._os_errors("cannot rewrite the data file"):
+        with self._mutex, self._os_errors(
+            "cannot rewrite the data file", "; the journal still holds every saved change"
+        ):
             self._check_open()
             with self._locked():
                 self._sync(locked=True)
+                self._check_writable()
                 self._compact()
 
     # ---------------------------------------------------------------- write machinery
@@ -710,24 +819,31 @@ class Store:
         A callable ``build`` runs under the lock, after catching up, so deletes see the
         current records.
         """
-        with self._mutex, self._os_errors("could not save the change (nothing was written)"):
+        with self._mutex, self._os_errors("could not save the change", "; nothing was saved"):
             self._check_open()
             with self._locked(), _gc_paused():
                 self._sync(locked=True)
+                self._check_writable()
                 ops = build() if callable(build) else build
                 if not ops:
                     return
+                self._remove_orphan_temps()
                 record = _frame({"ops": [[k, t, i, d] if k == "put" else [k, t, i] for k, t, i, d, _ in ops]})
                 if len(record) > self.JOURNAL_MAX_BYTES:
                     self._rewrite_with(ops)
                     return
+                if self._journal.ino is not None and not self._journal.live:
+                    # A stale journal: an earlier fold renamed the new main file in but did not
+                    # finish. Fold again (fresh file, fsync, rename, folder fsync) before the
+                    # journal is replaced, so nothing rests on a name the disk did not confirm.
+                    self._compact()
                 self._append(record)
                 self._apply(ops)
                 if self._journal.records >= self.JOURNAL_MAX_RECORDS or self._journal.off >= self.JOURNAL_MAX_BYTES:
                     try:
                         self._compact()
                     except OSError as exc:  # the write itself is durable in the journal
-                        log.warning("could not compact %s: %s", self.path, exc)
+                        self._warn_fold_failed(exc)
 
     def _apply(self, ops: list[_Op]) -> None:
         """Apply ops to TinyDB and the model cache (cannot fail halfway: plain dict updates)."""
@@ -751,10 +867,12 @@ class Store:
         saved_raw = {t: dict(storage.data[t]) if t in storage.data else None for t in tables}
         saved_models = {t: dict(self._models[t]) for t in tables if t in self._models}
         saved_profile = self._profile
+        old_meta = dict(self._db.table(_META).raw().get(_META_ID) or {})
         self._apply(ops)
         try:
             self._compact(as_on_disk=False)
         except BaseException:
+            self._reread = True
             for t, docs in saved_raw.items():
                 if docs is None:
                     storage.data.pop(t, None)
@@ -764,6 +882,17 @@ class Store:
             self._profile = saved_profile
             for t in tables:
                 self._db.table(t).clear_cache()
+            if self._main_replaced_by_us():
+                # The rename happened but the folder's fsync failed: put the old state back
+                # under its old generation (its journal stays valid), so the failed save is
+                # not visible to the next command.
+                with suppress(OSError):
+                    tmp, _st = _write_temp(self.path, storage.serialise(old_meta), _FILE_MODE)
+                    try:
+                        os.replace(tmp, self.path)
+                    finally:
+                        with suppress(OSError):
+                            os.unlink(tmp)
             raise
 
     def _append(self, record: bytes) -> None:
@@ -780,9 +909,12 @@ class Store:
                 _write_all(fd, record)
                 _sync_data(fd)
             except BaseException:
+                # Not durable, so not saved. Cutting the record back is the last write through
+                # this file (never a second fsync hoping it works this time, which may
+                # "succeed" over pages the kernel dropped); the next write re-reads the disk.
+                self._reread = True
                 with suppress(OSError):
                     os.ftruncate(fd, j.off)
-                    os.fsync(fd)
                 raise
         finally:
             os.close(fd)
@@ -792,7 +924,24 @@ class Store:
     def _start_journal(self) -> None:
         """A fresh journal for the current generation, created whole (temp + replace)."""
         header = _frame({"journal": _JOURNAL_FORMAT, "gen": self._gen, "schema": SCHEMA_VERSION})
-        st = _atomic_write(self._journal_path, header)
+        path = self._journal_path
+        tmp, st = _write_temp(path, header, _FILE_MODE)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            self._reread = True
+            with suppress(OSError):
+                os.unlink(tmp)
+            raise
+        try:
+            _fsync_dir(path.parent)
+        except BaseException:
+            # The journal's name may not survive a power cut, so no record may go into it:
+            # remove it; the next save creates it again and syncs the folder again.
+            self._reread = True
+            with suppress(OSError):
+                os.unlink(path)
+            raise
         self._journal = _Journal(ino=st.st_ino, off=len(header), records=0, live=True)
 
     def _compact(self, *, as_on_disk: bool = True) -> None:
@@ -806,21 +955,79 @@ class Store:
         meta = _new_meta()
         if as_on_disk:
             meta["base"] = self._position()
-        st = _atomic_write(self.path, self._storage.serialise(meta))
+        try:
+            st = _atomic_write(self.path, self._storage.serialise(meta))
+        except BaseException:
+            # The journal stays (it is removed only after the new file *and* the folder's
+            # fsync after its rename succeeded), and what is on disk is re-read next time.
+            self._reread = True
+            raise
         self._db.table(_META).apply([("put", _META_ID, meta)])
         self._gen = meta["generation"]
         self._main_fp = _fingerprint(st)
         self._drop_journal()
+
+    def _main_replaced_by_us(self) -> bool:
+        """Whether the main file on disk is no longer the one we read (we hold the lock)."""
+        try:
+            return _fingerprint(os.stat(self.path)) != self._main_fp
+        except OSError:
+            return False
+
+    def _needs_fold(self) -> bool:
+        """A live journal with records, or a stale one left by a fold that did not finish."""
+        j = self._journal
+        return (j.live and j.records > 0) or (not j.live and j.ino is not None)
+
+    def _warn_fold_failed(self, exc: OSError) -> None:
+        """One line: the fold failed, nothing is lost, the next irlmeet tries again."""
+        log.warning(
+            "%s: could not fold the journal into the data file (%s); every saved change is kept "
+            "in %s and the next irlmeet will try again",
+            self.path, _describe_os_error(exc, self.path), self._journal_path.name,
+        )
+
+    def _check_writable(self) -> None:
+        if self._read_only is not None:
+            raise StoreError(self.path, f"{self._read_only}; nothing was saved")
+
+    def _note_owner_and_mode(self, st: os.stat_result) -> None:
+        """The user's file is the user's: never write over one that is read-only or not ours.
+
+        Checked from the mode bits, not by trying: root (as in CI, or a sudo'd shell) may write
+        anywhere, but a 0444 file still means "do not change this".
+        """
+        euid = os.geteuid() if hasattr(os, "geteuid") else None
+        if euid is not None and st.st_uid != euid:
+            self._read_only = (
+                f"belongs to another user (uid {st.st_uid}), so irlmeet only reads it and will not "
+                "replace it with a file of its own; run irlmeet as that user to make changes"
+            )
+        elif not st.st_mode & stat.S_IWUSR:
+            self._read_only = (
+                f"is read-only (mode {stat.S_IMODE(st.st_mode):04o}), so irlmeet only reads it; "
+                f"to make changes, make it writable (chmod u+w {self.path})"
+            )
+        else:
+            self._read_only = None
 
     def _drop_journal(self) -> None:
         """After a rewrite: the old journal names the old generation, so removing it is tidying."""
         self._journal = _Journal()
         try:
             os.unlink(self._journal_path)
+            _fsync_dir(self.path.parent)
         except FileNotFoundError:
             pass
-        else:
-            _fsync_dir(self.path.parent)
+        except OSError as exc:
+            # Harmless: the journal names the old generation, so it is stale whether or not its
+            # removal lasts; the next irlmeet folds again and removes it. Said once, not hidden.
+            self._reread = True
+            log.warning(
+                "%s: the data file was saved, but its old journal %s could not be removed (%s); "
+                "it will be tidied next time",
+                self.path, self._journal_path.name, _describe_os_error(exc, self._journal_path),
+            )
         self._remove_orphan_temps()
 
     def _remove_orphan_temps(self) -> None:
@@ -851,13 +1058,31 @@ class Store:
         data = {_META: {_META_ID: _new_meta()}, "contacts": {}, "trips": {}, "meetups": {}, _PROFILE: {}}
         _write_new(self.path, orjson.dumps(data))
 
+    def _open_regular(self, path: Path) -> int:
+        """Open ``path`` for reading; a FIFO or device is an error at once, never a hang."""
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NONBLOCK", 0))
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            os.close(fd)
+            what = (
+                "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode)
+                else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                else "a socket" if stat.S_ISSOCK(st.st_mode)
+                else None
+            )
+            if what is None:  # a folder: the OSError's own words (see describe_os_error)
+                raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+            raise StoreError(path, f"is {what}, not a data file; point --data at a regular file")
+        return fd
+
     def _read_main(self) -> tuple[Any, bytes, _Fingerprint]:
         try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            fd = self._open_regular(self.path)
         except FileNotFoundError:
             raise StoreError(self.path, "the data file is gone (moved or deleted while irlmeet was using it)") from None
         with open(fd, "rb") as f:
             st = os.fstat(f.fileno())
+            self._note_owner_and_mode(st)
             data = f.read()
         if not data:
             raise CorruptDataFile(
@@ -885,7 +1110,7 @@ class Store:
         loaded = _Loaded(raw, meta, schema, fp, data, _Journal(), b"")
         gen = str(meta.get("generation", ""))
         try:
-            fd = os.open(self._journal_path, os.O_RDONLY | os.O_CLOEXEC)
+            fd = self._open_regular(self._journal_path)
         except FileNotFoundError:
             return loaded
         with open(fd, "rb") as f:
@@ -954,6 +1179,7 @@ class Store:
 
     def _migrate(self, loaded: _Loaded) -> None:
         """Run migration steps in memory, check the result, back the old file up, rewrite it."""
+        self._check_writable()
         raw = loaded.raw
         start = loaded.schema
         for version in range(start, SCHEMA_VERSION):
@@ -1009,6 +1235,11 @@ class Store:
             st = os.stat(self.path)
         except FileNotFoundError:
             raise StoreError(self.path, "the data file is gone (moved or deleted while irlmeet was using it)") from None
+        self._note_owner_and_mode(st)
+        if self._reread:
+            self._load(locked=locked)
+            self._reread = False
+            return
         if _fingerprint(st) != self._main_fp and not self._adopt_compaction():
             self._load(locked=locked)
             return
