@@ -16,6 +16,7 @@ TinyDB, the journal) is real. A real-process version through strace is at the en
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import subprocess
@@ -321,3 +322,78 @@ def test_every_save_survives_an_io_error_at_every_step(tmp_path: Path, caplog) -
     total = sum(injected.values())
     print(f"\ninjected {total} faults in {elapsed:.1f} s: {injected}")
     assert elapsed < 20, f"the fault loop took {elapsed:.1f} s ({total} faults)"
+
+
+# --------------------------------------------------------------------------------------------
+# The fold keeps the journal until the new file and its folder are on disk
+
+
+@pytest.mark.parametrize("fail", ["write", "replace", "fsync"])
+def test_a_failed_fold_keeps_the_journal_warns_once_and_the_next_close_folds_again(
+    tmp_path: Path, caplog, fail: str
+) -> None:
+    db = tmp_path / "irlmeet.json"
+    journal = db.with_name(db.name + ".journal")
+    _folded(db, "c1")
+    s = Store(db)
+    s.put_contact(person("c2"))  # acknowledged: durable in the journal
+    acknowledged = journal.read_bytes()
+    # Fail the first call of that kind once the fold starts: ENOSPC writing the temp file, EIO
+    # on the rename, EIO on the folder's fsync after the rename.
+    faults = Faults(0)
+    real = getattr(os, fail)
+    fired = []
+
+    def failing(*args, **kw):
+        if not fired and (fail != "fsync" or any(n == "replace" for n, _ in faults.calls)):
+            fired.append(args)
+            raise OSError(ERRNO[fail], os.strerror(ERRNO[fail]))
+        return real(*args, **kw)
+
+    with faults.active():
+        setattr(os, fail, failing)
+        s.close()
+    assert fired, "the fold never reached the failing call"
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "could not fold the journal" in warnings[0].getMessage()
+    assert "the next irlmeet will try again" in warnings[0].getMessage()
+    assert journal.exists() and journal.read_bytes() == acknowledged  # the journal stays
+    assert temps(tmp_path) == []
+    assert sorted(state(db)["contacts"]) == ["c1", "c2"]  # state() folds again on close...
+    assert not journal.exists()  # ...and this time removes the journal
+    assert sorted(state(db)["contacts"]) == ["c1", "c2"]
+
+
+# --------------------------------------------------------------------------------------------
+# A real process under strace fault injection
+
+
+def test_a_real_contact_add_whose_fsync_fails_prints_no_id_and_stores_nothing(tmp_path: Path) -> None:
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace is not installed: the in-process fault loop above covers the same paths")
+    exe = shutil.which("irlmeet", path=str(Path(sys.executable).parent))
+    assert exe, "the irlmeet console script is not installed in this venv"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    data = tmp_path / "data" / "irlmeet.json"
+    base = [exe, "--data", str(data)]
+    # A first good run builds the city cache and the data file (folded on close, no journal).
+    first = subprocess.run([*base, "contact", "add", "Grace Hopper", "--city", "Berlin"], capture_output=True, text=True, env=env)
+    assert first.returncode == 0, first.stderr
+    probe = subprocess.run([strace, "-f", "-o", os.devnull, "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"strace cannot trace here ({probe.stderr.strip()[:80]})")
+    # The first fsync of the command is the folder's, after the new journal is renamed in.
+    run = subprocess.run(
+        [strace, "-f", "-o", os.devnull, "-e", "trace=fsync", "-e", "inject=fsync:error=EIO:when=1",
+         *base, "contact", "add", "Ada Lovelace", "--city", "Berlin"],
+        capture_output=True, text=True, env=env,
+    )
+    assert run.returncode != 0, run.stdout
+    assert run.stdout.strip() == "", f"an id was printed: {run.stdout!r}"
+    assert "input/output error: the disk may be failing" in run.stderr and str(data) in run.stderr
+    assert "Traceback" not in run.stderr
+    listed = subprocess.run([*base, "contact", "list", "--json"], capture_output=True, text=True, env=env)
+    assert listed.returncode == 0, listed.stderr
+    names = [c["name"] for c in json.loads(listed.stdout)]
+    assert names == ["Grace Hopper"]
