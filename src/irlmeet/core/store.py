@@ -1369,9 +1369,9 @@ class Store:
                 "close the other irlmeet (or wait for its import to finish) and try again",
             ) from None
         except OSError as exc:
-            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-                raise StoreError(self.path, f"cannot lock {self._lock_path} ({exc.strerror})") from None
-            raise
+            raise StoreError(
+                self.path, f"cannot lock {self._lock_path}: {_describe_os_error(exc, self._lock_path)}"
+            ) from None
         try:
             yield
         finally:
