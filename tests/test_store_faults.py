@@ -33,7 +33,7 @@ from typing import Any
 import icalendar
 import pytest
 
-from irlmeet.core.errors import IrlmeetError, StoreError
+from irlmeet.core.errors import IrlmeetError
 from irlmeet.core.models import Contact, ContactPlace, Place, Profile, Trip
 from irlmeet.core.store import Store
 

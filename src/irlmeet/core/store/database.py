@@ -109,12 +109,11 @@ from __future__ import annotations
 import dataclasses
 import errno
 import logging
-import stat
 import os
 import re
 import secrets
+import stat
 import threading
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -141,10 +140,23 @@ from irlmeet.core.fsutil import atomic_write as _atomic_write
 from irlmeet.core.fsutil import describe_os_error as _describe_os_error
 from irlmeet.core.fsutil import fsync_dir as _fsync_dir
 from irlmeet.core.fsutil import gc_paused as _gc_paused
-from irlmeet.core.fsutil import sync_data as _sync_data
-from irlmeet.core.fsutil import write_all as _write_all
 from irlmeet.core.fsutil import write_temp as _write_temp
-from irlmeet.core.models import BusyBlock, Contact, ContactPlace, Meetup, Place, Profile, Trip
+from irlmeet.core.models import (
+    BusyBlock,
+    Contact,
+    ContactPlace,
+    Meetup,
+    Place,
+    Profile,
+    Trip,
+)
+from irlmeet.core.store.journal import FORMAT as _JOURNAL_FORMAT
+from irlmeet.core.store.journal import JournalRead as _JournalRead
+from irlmeet.core.store.journal import JournalState as _Journal
+from irlmeet.core.store.journal import append as _append_record
+from irlmeet.core.store.journal import create as _create_journal
+from irlmeet.core.store.journal import frame as _frame
+from irlmeet.core.store.journal import parse as _parse_journal
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store"]
 
@@ -162,7 +174,6 @@ _META = "_meta"
 _META_ID = "meta"
 _PROFILE = "profile"
 _PROFILE_ID = "me"
-_JOURNAL_FORMAT = 1
 
 # Tables holding model records, the singular used in NotFound, and the model class.
 _KINDS: dict[str, tuple[str, type]] = {
@@ -314,81 +325,6 @@ def _ensure_dir(directory: Path) -> None:
             with suppress(OSError):
                 os.rmdir(d)
             raise
-
-
-def _frame(payload: Mapping[str, Any]) -> bytes:
-    """One journal line: CRC32 of the payload, a space, the payload, a newline."""
-    body = orjson.dumps(payload)
-    return b"%08x %s\n" % (zlib.crc32(body), body)
-
-
-def _unframe(line: bytes) -> dict | None:
-    """The payload of a journal line, or None if the line is torn or fails its CRC."""
-    if len(line) < 10 or line[8:9] != b" ":
-        return None
-    body = line[9:]
-    try:
-        crc = int(line[:8], 16)
-    except ValueError:
-        return None
-    if zlib.crc32(body) != crc:
-        return None
-    try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    return payload if isinstance(payload, dict) else None
-
-
-@dataclass
-class _JournalRead:
-    """The valid records in a stretch of journal bytes."""
-
-    records: list[dict]
-    end: int  # offset just after the last valid record
-    torn: bool  # bytes after ``end`` that are not a record (an unacknowledged, cut-off write)
-
-
-_RECORD_START = re.compile(rb"[0-9a-f]{0,8}\Z|[0-9a-f]{8} (\{|\Z)")
-
-
-def _parse_journal(data: bytes, base: int, jpath: Path) -> _JournalRead:
-    """Split journal bytes into records.
-
-    Only an *incomplete* last record (no newline yet: a write cut off by a crash, never
-    acknowledged) is torn and ignored; it must still start like a record. A complete record
-    that fails its checksum was acknowledged once and has rotted since, and bytes that are not
-    records at all are not a journal: both are :class:`CorruptDataFile`, naming the offset.
-    The one exception is a last line holding NUL bytes: the disk lost the pages of a write
-    that was never flushed (orjson never writes a NUL), which is a torn write too.
-    """
-    records: list[dict] = []
-    pos = 0
-    while pos < len(data):
-        nl = data.find(b"\n", pos)
-        if nl < 0:
-            tail = data[pos:].rstrip(b"\0")
-            if not _RECORD_START.match(tail[:10]):
-                raise CorruptDataFile(
-                    jpath,
-                    f"the journal holds {len(data) - pos} bytes at byte {base + pos} that are not an "
-                    "irlmeet journal record; the data file and journal were left as they are",
-                )
-            return _JournalRead(records, base + pos, True)
-        line = data[pos:nl]
-        payload = _unframe(line)
-        if payload is None:
-            if nl + 1 == len(data) and b"\0" in line and records:
-                return _JournalRead(records, base + pos, True)
-            raise CorruptDataFile(
-                jpath,
-                f"journal record at byte {base + pos} is damaged (bad checksum or not a record); "
-                "nothing was changed: restore the journal from a backup, or move it away to "
-                "lose the changes it holds",
-            )
-        records.append(payload)
-        pos = nl + 1
-    return _JournalRead(records, base + pos, False)
 
 
 _HEAD = b'{"_meta":{"meta":'
@@ -576,16 +512,6 @@ def _check_op(op: Any, jpath: Path) -> tuple[str, str, str]:
     ):
         return op[0], op[1], op[2]
     raise CorruptDataFile(jpath, f"journal holds an operation irlmeet does not know: {str(op)[:80]}")
-
-
-@dataclass
-class _Journal:
-    """What we know of the journal file: which inode, how far we have read, is it ours."""
-
-    ino: int | None = None  # None: no journal on disk (as far as we know)
-    off: int = 0  # end of the last record we have applied
-    records: int = 0  # records after the header
-    live: bool = False  # its header names our main file's generation; False: stale or absent
 
 
 @dataclass
@@ -900,47 +826,22 @@ class Store:
         if not self._journal.live:
             self._start_journal()
         j = self._journal
-        fd = os.open(self._journal_path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
         try:
-            if os.fstat(fd).st_size != j.off:
-                # A cut-off record from a writer that crashed; it was never acknowledged.
-                os.ftruncate(fd, j.off)
-            try:
-                _write_all(fd, record)
-                _sync_data(fd)
-            except BaseException:
-                # Not durable, so not saved. Cutting the record back is the last write through
-                # this file (never a second fsync hoping it works this time, which may
-                # "succeed" over pages the kernel dropped); the next write re-reads the disk.
-                self._reread = True
-                with suppress(OSError):
-                    os.ftruncate(fd, j.off)
-                raise
-        finally:
-            os.close(fd)
+            _append_record(self._journal_path, j.off, record)
+        except BaseException:
+            # Not saved; what is on disk is unknown, so the next write re-reads it.
+            self._reread = True
+            raise
         j.off += len(record)
         j.records += 1
 
     def _start_journal(self) -> None:
         """A fresh journal for the current generation, created whole (temp + replace)."""
         header = _frame({"journal": _JOURNAL_FORMAT, "gen": self._gen, "schema": SCHEMA_VERSION})
-        path = self._journal_path
-        tmp, st = _write_temp(path, header, _FILE_MODE)
         try:
-            os.replace(tmp, path)
+            st = _create_journal(self._journal_path, header)
         except BaseException:
             self._reread = True
-            with suppress(OSError):
-                os.unlink(tmp)
-            raise
-        try:
-            _fsync_dir(path.parent)
-        except BaseException:
-            # The journal's name may not survive a power cut, so no record may go into it:
-            # remove it; the next save creates it again and syncs the folder again.
-            self._reread = True
-            with suppress(OSError):
-                os.unlink(path)
             raise
         self._journal = _Journal(ino=st.st_ino, off=len(header), records=0, live=True)
 
