@@ -106,7 +106,6 @@ starting a fresh database on top of it would hide that. Delete it to start afres
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import logging
 import os
@@ -133,7 +132,6 @@ from irlmeet.core.errors import (
     StoreClosed,
     StoreError,
     StoreLocked,
-    ValidationError,
 )
 from irlmeet.core.fsutil import PRIVATE as _FILE_MODE
 from irlmeet.core.fsutil import atomic_write as _atomic_write
@@ -142,14 +140,25 @@ from irlmeet.core.fsutil import fsync_dir as _fsync_dir
 from irlmeet.core.fsutil import gc_paused as _gc_paused
 from irlmeet.core.fsutil import write_temp as _write_temp
 from irlmeet.core.models import (
-    BusyBlock,
     Contact,
-    ContactPlace,
     Meetup,
-    Place,
     Profile,
     Trip,
 )
+from irlmeet.core.store.codec import APP
+from irlmeet.core.store.codec import KINDS as _KINDS
+from irlmeet.core.store.codec import META as _META
+from irlmeet.core.store.codec import META_ID as _META_ID
+from irlmeet.core.store.codec import PROFILE as _PROFILE
+from irlmeet.core.store.codec import PROFILE_ID as _PROFILE_ID
+from irlmeet.core.store.codec import BadRecord as _BadRecord
+from irlmeet.core.store.codec import apply_raw as _apply_raw
+from irlmeet.core.store.codec import check_op as _check_op
+from irlmeet.core.store.codec import check_shape as _check_shape
+from irlmeet.core.store.codec import decode_all as _decode_all
+from irlmeet.core.store.codec import decode_record as _decode_record
+from irlmeet.core.store.codec import describe_json_error as _describe_json_error
+from irlmeet.core.store.codec import meta_from_head as _meta_from_head
 from irlmeet.core.store.journal import FORMAT as _JOURNAL_FORMAT
 from irlmeet.core.store.journal import JournalRead as _JournalRead
 from irlmeet.core.store.journal import JournalState as _Journal
@@ -168,19 +177,6 @@ SCHEMA_VERSION = 1
 #: ``MIGRATIONS[n]`` turns a whole raw document (all tables, ``_meta`` included) of schema ``n``
 #: into schema ``n + 1``. The Store sets ``_meta.schema`` after each step itself.
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
-
-APP = "irlmeet"
-_META = "_meta"
-_META_ID = "meta"
-_PROFILE = "profile"
-_PROFILE_ID = "me"
-
-# Tables holding model records, the singular used in NotFound, and the model class.
-_KINDS: dict[str, tuple[str, type]] = {
-    "contacts": ("contact", Contact),
-    "trips": ("trip", Trip),
-    "meetups": ("meetup", Meetup),
-}
 
 _DIR_MODE = 0o700
 # How long close() waits for the lock to fold the journal in; skipping it loses nothing.
@@ -325,193 +321,6 @@ def _ensure_dir(directory: Path) -> None:
             with suppress(OSError):
                 os.rmdir(d)
             raise
-
-
-_HEAD = b'{"_meta":{"meta":'
-
-
-def _meta_from_head(head: bytes) -> dict[str, Any] | None:
-    """The ``_meta`` document from the first bytes of a main file we wrote, or None.
-
-    orjson writes keys in insertion order and :meth:`_MemoryStorage.serialise` puts ``_meta``
-    first, so the file starts ``{"_meta":{"meta":{...}}``; its values hold no braces.
-    """
-    if not head.startswith(_HEAD):
-        return None
-    depth = 0
-    for i in range(len(_HEAD), len(head)):
-        ch = head[i]
-        if ch == 0x7B:  # {
-            depth += 1
-        elif ch == 0x7D:  # }
-            depth -= 1
-            if depth == 0:
-                try:
-                    meta = orjson.loads(head[len(_HEAD) : i + 1])
-                except orjson.JSONDecodeError:
-                    return None
-                return meta if isinstance(meta, dict) else None
-    return None
-
-
-def _describe_json_error(exc: orjson.JSONDecodeError, size: int) -> str:
-    where = f"line {exc.lineno}, column {exc.colno}"
-    if "end of data" in exc.msg:
-        return f"is not valid JSON: it ends early at {where} (the file looks truncated)"
-    return f"is not valid JSON ({exc.msg} at {where})"
-
-
-def _type_name(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number",
-            bool: "true/false", type(None): "null"}.get(type(value), type(value).__name__)
-
-
-# --------------------------------------------------------------------------------------------
-# Loading and checking raw documents
-
-
-class _BadRecord(Exception):
-    """A record that does not decode; the caller knows which file it came from."""
-
-    def __init__(self, table: str, doc_id: str, message: str) -> None:
-        self.table = table
-        self.doc_id = doc_id
-        super().__init__(f"{table} record {doc_id!r}: {message}")
-
-
-def _field_names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(cls))
-
-
-# The keys each stored object may have (a model's to_dict() writes its dataclass fields), and
-# where nested models sit: field -> (model, is a list of them).
-_NESTED: dict[type, dict[str, tuple[type, bool]]] = {
-    Contact: {"places": (ContactPlace, True)},
-    ContactPlace: {"place": (Place, False)},
-    Trip: {"destination": (Place, False), "busy": (BusyBlock, True)},
-    Profile: {"home": (Place, False)},
-}
-_KNOWN_KEYS: dict[type, frozenset[str]] = {
-    cls: _field_names(cls) for cls in (Contact, ContactPlace, Place, Trip, BusyBlock, Meetup, Profile)
-}
-
-
-def _unknown_key(cls: type, doc: Mapping[str, Any], where: str = "") -> str | None:
-    """The first key in ``doc`` (or a nested object) that ``cls`` does not have, as a path.
-
-    from_dict() reads the keys it knows and defaults the rest, so a damaged key (``"]mails"``
-    for ``"emails"``) would otherwise load as a contact that silently lost its emails.
-    """
-    known = _KNOWN_KEYS[cls]
-    if not known.issuperset(doc):
-        bad = next(k for k in doc if k not in known)
-        return f"{where}{bad}"
-    for name, (sub, many) in _NESTED.get(cls, {}).items():
-        value = doc.get(name)
-        items = enumerate(value) if many and isinstance(value, list) else [(None, value)]
-        for i, item in items:
-            if isinstance(item, dict):
-                found = _unknown_key(sub, item, f"{where}{name}{'' if i is None else f'[{i}]'}.")
-                if found:
-                    return found
-    return None
-
-
-def _decode_record(table: str, cls: type, doc_id: str, doc: Any) -> Any:
-    if not isinstance(doc, dict):
-        raise _BadRecord(table, doc_id, f"expected an object, found {_type_name(doc)}")
-    bad_key = _unknown_key(cls, doc)
-    if bad_key is not None:
-        raise _BadRecord(
-            table, doc_id, f"field {bad_key!r} is not one irlmeet writes (a damaged key?); nothing was changed"
-        )
-    try:
-        model = cls.from_dict(doc)
-    except ValidationError as exc:
-        raise _BadRecord(table, doc_id, str(exc)) from None
-    except KeyError as exc:
-        raise _BadRecord(table, doc_id, f"{exc.args[0]}: is missing") from None
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise _BadRecord(table, doc_id, f"malformed record ({exc})") from None
-    if table != _PROFILE and model.id != doc_id:
-        raise _BadRecord(table, doc_id, f"id: the record's own id is {model.id!r}")
-    return model
-
-
-def _decode_all(
-    raw: Mapping[str, Any],
-    previous_raw: Mapping[str, Any] | None = None,
-    previous_models: Mapping[str, dict[str, Any]] | None = None,
-) -> tuple[dict[str, dict[str, Any]], Profile]:
-    """Every record as a model (validating all of them), reusing unchanged ones from before.
-
-    Building 30k models costs ~0.4 s; comparing a document with its previous version is
-    several times cheaper, which matters when another process has compacted the file.
-    """
-    models: dict[str, dict[str, Any]] = {}
-    for table, (_, cls) in _KINDS.items():
-        docs = raw.get(table) or {}
-        old_docs = (previous_raw or {}).get(table) or {}
-        old_models = (previous_models or {}).get(table) or {}
-        out: dict[str, Any] = {}
-        for doc_id, doc in docs.items():
-            old = old_docs.get(doc_id)
-            if old is not None and doc_id in old_models and (old is doc or old == doc):
-                out[doc_id] = old_models[doc_id]
-            else:
-                out[doc_id] = _decode_record(table, cls, doc_id, doc)
-        models[table] = out
-    profile_doc = (raw.get(_PROFILE) or {}).get(_PROFILE_ID)
-    profile = Profile() if profile_doc is None else _decode_record(_PROFILE, Profile, _PROFILE_ID, profile_doc)
-    return models, profile
-
-
-def _check_shape(raw: Any, path: Path) -> dict[str, Any]:
-    """The ``_meta`` document of a parsed main file, after checking the file is ours."""
-    if not isinstance(raw, dict):
-        raise CorruptDataFile(path, f"expected a JSON object at the top level, found {_type_name(raw)}")
-    meta_table = raw.get(_META)
-    meta = meta_table.get(_META_ID) if isinstance(meta_table, dict) else None
-    if not isinstance(meta, dict):
-        raise CorruptDataFile(path, f"is not an irlmeet data file (it has no {_META} entry)")
-    if meta.get("app") != APP:
-        raise CorruptDataFile(path, f"is not an irlmeet data file ({_META}.app is {meta.get('app')!r})")
-    schema = meta.get("schema")
-    if isinstance(schema, bool) or not isinstance(schema, int) or schema < 0:
-        raise CorruptDataFile(path, f"{_META}.schema is {schema!r}, expected a whole number")
-    for table in (*_KINDS, _PROFILE):
-        if table in raw and not isinstance(raw[table], dict):
-            raise CorruptDataFile(
-                path, f"the {table} table is {_type_name(raw[table])}, expected an object of records"
-            )
-    return meta
-
-
-def _apply_raw(raw: dict[str, Any], ops: Iterable[list], jpath: Path, touched: set[tuple[str, str]]) -> None:
-    """Replay journal ops onto plain dicts (before anything is decoded)."""
-    for op in ops:
-        kind, table, doc_id = _check_op(op, jpath)
-        target = raw.get(table)
-        if not isinstance(target, dict):
-            target = raw[table] = {}
-        if kind == "put":
-            target[doc_id] = op[3]
-        else:
-            target.pop(doc_id, None)
-        touched.add((table, doc_id))
-
-
-def _check_op(op: Any, jpath: Path) -> tuple[str, str, str]:
-    if (
-        isinstance(op, list)
-        and len(op) >= 3
-        and op[0] in ("put", "del")
-        and isinstance(op[1], str)
-        and isinstance(op[2], str)
-        and (op[0] == "del" or len(op) == 4)
-    ):
-        return op[0], op[1], op[2]
-    raise CorruptDataFile(jpath, f"journal holds an operation irlmeet does not know: {str(op)[:80]}")
 
 
 @dataclass
