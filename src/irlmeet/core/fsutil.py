@@ -29,8 +29,12 @@ except ImportError:  # Windows
     _FULLFSYNC = None
 
 PRIVATE = 0o600
+PRIVATE_DIR = 0o700
 
-__all__ = ["PRIVATE", "atomic_write", "describe_os_error", "fsync_dir", "gc_paused", "sync_data", "write_all", "write_temp"]
+__all__ = [
+    "PRIVATE", "PRIVATE_DIR", "atomic_write", "describe_os_error", "fsync_dir", "gc_paused", "make_private_dirs",
+    "sync_data", "write_all", "write_new", "write_temp",
+]
 
 
 def describe_os_error(exc: OSError, path: Path) -> str:
@@ -135,6 +139,58 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = PRIVATE) -> os.s
         raise
     fsync_dir(path.parent)
     return st
+
+
+def write_new(path: Path, data: bytes, mode: int = PRIVATE) -> bool:
+    """Write ``data`` to ``path`` only if no file is there (temp file + link). False if taken."""
+    tmp, _st = write_temp(path, data, mode)
+    try:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError:
+            # No hard links here (FAT, some network shares). The store's callers hold its lock,
+            # so check-then-rename races with no other irlmeet.
+            if path.exists():
+                return False
+            os.replace(tmp, path)
+    finally:
+        with suppress(OSError):
+            os.unlink(tmp)
+    try:
+        fsync_dir(path.parent)
+    except BaseException:
+        # Its name may not survive a power cut: take the file back, so the next try creates it
+        # (and syncs the folder) again instead of trusting a name the disk did not confirm.
+        with suppress(OSError):
+            os.unlink(path)
+        raise
+    return True
+
+
+def make_private_dirs(directory: Path) -> None:
+    """Create ``directory`` and missing parents, each 0700 (umask cannot widen it)."""
+    missing: list[Path] = []
+    p = directory
+    while not p.exists():
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            os.mkdir(d, PRIVATE_DIR)
+        except FileExistsError:
+            continue
+        try:
+            os.chmod(d, PRIVATE_DIR)
+            fsync_dir(d.parent)
+        except BaseException:
+            # Not durably there: remove it (it is empty), so the next run makes it again.
+            with suppress(OSError):
+                os.rmdir(d)
+            raise
 
 
 @contextlib.contextmanager

@@ -34,9 +34,10 @@ temp file, fsync, ``os.replace``); records are appended with one ``write`` and `
 
 Crash safety, case by case (a crash may happen at any instant):
 
-* during an append: the record is incomplete or fails its CRC; it was never acknowledged. On
-  open it is ignored; the next writer truncates it away before appending. A bad record *followed
-  by* a good one cannot come from a crash, so that is :class:`CorruptDataFile`.
+* during an append: the record is incomplete (no newline yet); it was never acknowledged. On
+  open it is ignored; the next writer truncates it away before appending. A *complete* record
+  that fails its CRC cannot come from a crash, so that is :class:`CorruptDataFile` (see
+  :func:`irlmeet.core.store.journal.parse`).
 * during a rewrite: the temp file is abandoned and the old main file is intact (``os.replace``
   is atomic); the journal still holds the changes.
 * between the rewrite and removing the journal: the main file now carries a new random
@@ -138,6 +139,8 @@ from irlmeet.core.fsutil import atomic_write as _atomic_write
 from irlmeet.core.fsutil import describe_os_error as _describe_os_error
 from irlmeet.core.fsutil import fsync_dir as _fsync_dir
 from irlmeet.core.fsutil import gc_paused as _gc_paused
+from irlmeet.core.fsutil import make_private_dirs as _make_private_dirs
+from irlmeet.core.fsutil import write_new as _write_new
 from irlmeet.core.fsutil import write_temp as _write_temp
 from irlmeet.core.models import (
     Contact,
@@ -166,19 +169,14 @@ from irlmeet.core.store.journal import append as _append_record
 from irlmeet.core.store.journal import create as _create_journal
 from irlmeet.core.store.journal import frame as _frame
 from irlmeet.core.store.journal import parse as _parse_journal
+from irlmeet.core.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from irlmeet.core.store.migrations import backup as _backup
+from irlmeet.core.store.migrations import run_steps as _run_steps
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store"]
 
 log = logging.getLogger(__name__)
 
-#: The data schema this irlmeet writes. Bump it with a step in :data:`MIGRATIONS`.
-SCHEMA_VERSION = 1
-
-#: ``MIGRATIONS[n]`` turns a whole raw document (all tables, ``_meta`` included) of schema ``n``
-#: into schema ``n + 1``. The Store sets ``_meta.schema`` after each step itself.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
-
-_DIR_MODE = 0o700
 # How long close() waits for the lock to fold the journal in; skipping it loses nothing.
 _CLOSE_LOCK_TIMEOUT = 0.5
 
@@ -271,58 +269,6 @@ def _fingerprint(st: os.stat_result) -> _Fingerprint:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _write_new(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` only if no file is there (temp file + link). False if taken."""
-    tmp, _st = _write_temp(path, data, _FILE_MODE)
-    try:
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        except OSError:
-            # No hard links here (FAT, some network shares). Callers hold the store's lock,
-            # so check-then-rename races with no other irlmeet.
-            if path.exists():
-                return False
-            os.replace(tmp, path)
-    finally:
-        with suppress(OSError):
-            os.unlink(tmp)
-    try:
-        _fsync_dir(path.parent)
-    except BaseException:
-        # Its name may not survive a power cut: take the file back, so the next try creates it
-        # (and syncs the folder) again instead of trusting a name the disk did not confirm.
-        with suppress(OSError):
-            os.unlink(path)
-        raise
-    return True
-
-
-def _ensure_dir(directory: Path) -> None:
-    """Create ``directory`` and missing parents, each 0700 (umask cannot widen it)."""
-    missing: list[Path] = []
-    p = directory
-    while not p.exists():
-        missing.append(p)
-        if p.parent == p:
-            break
-        p = p.parent
-    for d in reversed(missing):
-        try:
-            os.mkdir(d, _DIR_MODE)
-        except FileExistsError:
-            continue
-        try:
-            os.chmod(d, _DIR_MODE)
-            _fsync_dir(d.parent)
-        except BaseException:
-            # Not durably there: remove it (it is empty), so the next run makes it again.
-            with suppress(OSError):
-                os.rmdir(d)
-            raise
-
-
 @dataclass
 class _Loaded:
     """A main file plus its journal, read and replayed, not yet decoded."""
@@ -384,7 +330,7 @@ class Store:
 
         self._flock = FileLock(str(self._lock_path), timeout=lock_timeout, mode=_FILE_MODE, thread_local=False)
         with self._os_errors("cannot open the data file"):
-            _ensure_dir(self.path.parent)
+            _make_private_dirs(self.path.parent)
             if not self.path.exists():
                 with self._locked():
                     if not self.path.exists():
@@ -766,7 +712,7 @@ class Store:
                 "restore the data file, or delete the journal to start a new database",
             )
         data = {_META: {_META_ID: _new_meta()}, "contacts": {}, "trips": {}, "meetups": {}, _PROFILE: {}}
-        _write_new(self.path, orjson.dumps(data))
+        _write_new(self.path, orjson.dumps(data), _FILE_MODE)
 
     def _open_regular(self, path: Path) -> int:
         """Open ``path`` for reading; a FIFO or device is an error at once, never a hang."""
@@ -892,52 +838,22 @@ class Store:
         self._check_writable()
         raw = loaded.raw
         start = loaded.schema
-        for version in range(start, SCHEMA_VERSION):
-            step = self._migrations.get(version)
-            if step is None:
-                raise StoreError(
-                    self.path,
-                    f"data schema {version} is too old: this irlmeet has no migration from schema "
-                    f"{version} to {version + 1}; the file was not changed",
-                )
-            try:
-                raw = step(raw)
-            except Exception as exc:
-                raise StoreError(
-                    self.path, f"migrating from data schema {version} failed ({exc!r}); the file was not changed"
-                ) from exc
-            if not isinstance(raw, dict) or not isinstance(raw.get(_META), dict):
-                raise StoreError(
-                    self.path, f"migration from data schema {version} returned no data; the file was not changed"
-                )
-            raw[_META][_META_ID] = {**raw[_META].get(_META_ID, {}), "app": APP, "schema": version + 1}
+        raw = _run_steps(raw, start, self._migrations, self.path)
         try:
             models, profile = _decode_all(raw)
         except _BadRecord as exc:
             raise CorruptDataFile(
                 self.path, f"after migrating from data schema {start} to {SCHEMA_VERSION}: {exc}"
             ) from None
-        self._backup(self.path, loaded.main_bytes, start)
+        _backup(self.path, loaded.main_bytes, start)
         if loaded.journal.live and loaded.journal.records:
-            self._backup(self._journal_path, loaded.journal_bytes, start)
+            _backup(self._journal_path, loaded.journal_bytes, start)
         # Write first, then take the migrated data as ours: if the write fails, nothing changed.
         meta = raw[_META][_META_ID] = {**raw[_META][_META_ID], **_new_meta()}
         st = _atomic_write(self.path, orjson.dumps(raw))
         loaded.raw, loaded.meta, loaded.fingerprint = raw, meta, _fingerprint(st)
         self._install(loaded, models, profile)
         self._drop_journal()
-
-    @staticmethod
-    def _backup(path: Path, data: bytes, version: int) -> Path:
-        """Keep ``data`` as ``<name>.v<N>.bak`` (never overwriting an older, different backup)."""
-        for n in range(1, 1000):
-            suffix = f".v{version}.bak" if n == 1 else f".v{version}-{n}.bak"
-            target = path.with_name(path.name + suffix)
-            if target.exists() and target.read_bytes() == data:
-                return target
-            if _write_new(target, data):
-                return target
-        raise StoreError(path, f"could not find a free name for a backup of schema {version}")
 
     def _sync(self, *, locked: bool) -> None:
         """Catch up with other processes: reload a replaced main file, replay new journal records."""
