@@ -675,7 +675,7 @@ def test_write_ics_read_only_folder(tmp_path):
 @pytest.mark.parametrize(("where", "error", "message"), [
     ("fsync", OSError(errno.ENOSPC, "No space left on device"), "the disk is full"),
     ("replace", PermissionError(errno.EACCES, "Permission denied"), "permission denied"),
-    ("replace", OSError(errno.EIO, "Input/output error"), "Input/output error"),
+    ("replace", OSError(errno.EIO, "Input/output error"), "input/output error: the disk may be failing"),
 ])
 def test_a_failed_write_leaves_the_old_file_untouched(tmp_path, monkeypatch, where, error, message):
     path = tmp_path / "trip.ics"
