@@ -18,7 +18,10 @@ Anything that is not an ``IrlmeetError`` is a bug.
     │   ├── StoreLocked          another process holds the data file's lock too long
     │   └── StoreClosed          the store was used after close()
     ├── ConfigError              the config file cannot be read; names file and line
-    └── ExportError              an output file could not be written
+    ├── ExportError              an output file could not be written
+    └── ImportFileError          a whole import file is unusable (wrong type, encoding, empty);
+                                 names the file. A bad row or card is not an error but an
+                                 ImportProblem in the import's result (core/imports/record.py)
 """
 
 from __future__ import annotations
@@ -123,6 +126,18 @@ class ConfigError(IrlmeetError):
 
 class ExportError(IrlmeetError):
     pass
+
+
+class ImportFileError(IrlmeetError):
+    """A file handed to an importer cannot be read as what it should be; nothing was read from it.
+
+    ``path`` is the file (or folder) given; ``reason`` says what was wrong with it.
+    """
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
 
 
 def _label(item: Any) -> str:
