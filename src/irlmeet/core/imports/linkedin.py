@@ -141,7 +141,7 @@ def _row(
 
     def cell(name: str) -> str:
         i = column.get(name)
-        return row[i].strip() if i is not None and i < len(row) else ""
+        return " ".join(row[i].split()) if i is not None and i < len(row) else ""
 
     first, last = cell("First Name"), cell("Last Name")
     name = " ".join(part for part in (first, last) if part)

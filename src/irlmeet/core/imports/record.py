@@ -44,9 +44,9 @@ Progress = Callable[[int, int], None]
 CIRCLES = ("professional", "personal", "both")
 
 # Why a card or row was passed over (keys of ImportResult.skipped).
-SKIP_GROUP = "group card"
-SKIP_ORGANISATION = "organisation card"
-SKIP_NO_NAME = "no name"
+SKIP_GROUP = "group"  # an address-book group (Apple, KIND:group): not a person
+SKIP_ORGANISATION = "organisation"  # a company entry (KIND:org, a Google row with only a company)
+SKIP_NO_NAME = "no name"  # nobody named: no FN, N or name columns (often only an e-mail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +196,7 @@ class ImportResult:
         return result
 
     def summary(self) -> str:
-        """One line: ``"812 people, 2 problems, skipped 3 (2 group card, 1 no name)"``."""
+        """One line: ``"812 people, 2 problems, skipped 3 (2 group, 1 no name)"``."""
         text = f"{len(self.records)} people, {len(self.problems)} problems"
         if self.skips:
             counts = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
