@@ -92,6 +92,11 @@ def clean_phone(value: str) -> str | None:
     return text if any(ch.isdigit() for ch in text) else None
 
 
+_LINKEDIN_IN = re.compile(
+    r"^(?:https?://)?(?:[a-z]{2,3}\.|www\.)?linkedin\.com/in/([^/?#\s]+)/?(?:[?#]\S*)?$", re.IGNORECASE
+)
+
+
 def linkedin_url(value: str) -> str | None:
     """A LinkedIn profile as ``https://www.linkedin.com/in/<slug>``, or ``None`` if it is not one.
 
@@ -101,6 +106,8 @@ def linkedin_url(value: str) -> str | None:
     text = value.strip()
     if not text:
         return None
+    if fast := _LINKEDIN_IN.match(text):  # the common shape, without urlsplit's cost
+        return f"https://www.linkedin.com/in/{unquote(fast.group(1)).lower()}"
     if "://" not in text:
         text = "https://" + text.lstrip("/")
     try:
