@@ -20,7 +20,10 @@ Anything that is not an ``IrlmeetError`` is a bug.
     ├── LikelyDuplicate          a new contact looks like one already stored; nothing was added
     ├── TripHasMeetups           removing a trip would drop invited, confirmed or met meetups
     ├── ConfigError              the config file cannot be read; names file and line
-    └── ExportError              an output file could not be written
+    ├── ExportError              an output file could not be written
+    └── ImportFileError          a whole import file is unusable (wrong type, encoding, empty);
+                                 names the file. A bad row or card is not an error but an
+                                 ImportProblem in the import's result (core/imports/record.py)
 """
 
 from __future__ import annotations
@@ -181,6 +184,18 @@ class ConfigError(IrlmeetError):
 
 class ExportError(IrlmeetError):
     pass
+
+
+class ImportFileError(IrlmeetError):
+    """A file handed to an importer cannot be read as what it should be; nothing was read from it.
+
+    ``path`` is the file (or folder) given; ``reason`` says what was wrong with it.
+    """
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
 
 
 def _label(item: Any) -> str:
