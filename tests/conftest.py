@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import itertools
+import os
+import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,16 +15,53 @@ from irlmeet.core.models import Place
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
 
 
+# What the environment of the person running the suite must not change: colours and themes
+# (NO_COLOR even when empty, FORCE_COLOR, every TEXTUAL_* knob), the terminal size Rich reads
+# (COLUMNS, LINES), and which data file irlmeet opens. (TEXTUAL_SNAPSHOT_* is the snapshot
+# plugin's own bookkeeping, not a setting.)
+_LEAKS = ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "COLUMNS", "LINES", "IRLMEET_DATA")
+
+# Textual reads these TEXTUAL_* settings into textual.constants when it is first imported
+# (before this file runs, by the snapshot plugin), so they are reset there too.
+_TEXTUAL_DEFAULTS = {
+    "COLOR_SYSTEM": "auto",
+    "TEXTUAL_ANIMATIONS": "full",
+    "FILTERS": "",
+    "PRESS": "",
+    "DRIVER": None,
+    "SCREENSHOT_DELAY": -1,
+}
+
+
 @pytest.fixture(autouse=True)
-def _no_colour_overrides(monkeypatch):
-    """NO_COLOR / TEXTUAL_THEME in the environment would change what the TUI renders."""
-    for name in ("NO_COLOR", "TEXTUAL_THEME", "IRLMEET_DATA"):
-        monkeypatch.delenv(name, raising=False)
+def _clean_environment(monkeypatch):
+    """Every test sees the same environment, whatever the shell that started pytest had."""
+    for name in list(os.environ):
+        if name in _LEAKS or (name.startswith("TEXTUAL_") and not name.startswith("TEXTUAL_SNAPSHOT")):
+            monkeypatch.delenv(name, raising=False)
+    constants = sys.modules.get("textual.constants")
+    if constants is not None:
+        for name, value in _TEXTUAL_DEFAULTS.items():
+            if hasattr(constants, name):
+                monkeypatch.setattr(constants, name, value)
 
 
 @pytest.fixture(scope="session")
-def places_cache(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("places-cache")
+def xdg_cache(tmp_path_factory) -> Path:
+    """The XDG_CACHE_HOME for every test that runs irlmeet as a user would (CLI, subprocesses):
+    the city index in it is built once per session, by ``places_cache``."""
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
+@pytest.fixture(scope="session")
+def places_cache(xdg_cache) -> Path:
+    """The place-index cache folder, built once per session (building takes seconds, loading
+    ~0.1 s), where the CLI looks for it under ``xdg_cache``."""
+    from irlmeet.core.places import PlaceIndex
+
+    cache = xdg_cache / "irlmeet" / "places"
+    PlaceIndex.load(cache)
+    return cache
 
 
 @pytest.fixture(scope="session")

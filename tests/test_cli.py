@@ -21,15 +21,9 @@ from irlmeet.cli import main
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
 
 
-@pytest.fixture(scope="session")
-def shared_cache(tmp_path_factory) -> Path:
-    """One XDG cache for every CLI test, so the city index is built once."""
-    return tmp_path_factory.mktemp("xdg-cache")
-
-
 @pytest.fixture
-def env(tmp_path, shared_cache, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
+def env(tmp_path, xdg_cache, places_cache, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg_cache))  # the session's city index
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.delenv("IRLMEET_DATA", raising=False)
