@@ -356,6 +356,23 @@ async def test_export_error_stays_in_the_dialog(world, tmp_path):
         assert static_text(app, "#path-error").startswith("File: ")
 
 
+async def test_exporting_over_the_data_file_is_refused_in_the_dialog(world):
+    seed(world)
+    before = world.paths.data_file.read_bytes()
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        dialog = app.screen
+        dialog.query_one("#path", Input).value = str(world.paths.data_file)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is dialog
+        assert "irlmeet's data file" in static_text(app, "#path-error")
+    world.close()
+    assert world.paths.data_file.read_bytes() == before
+
+
 async def test_corrupt_data_file_shows_the_error_screen(world):
     world.paths.data_file.write_text("{ this is not json")
     app = world.app()

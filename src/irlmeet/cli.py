@@ -9,6 +9,7 @@ Textual.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import shutil
 import sys
@@ -107,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="write a trip's meetups to an .ics file", description="Write the trip's meetups to an .ics file any calendar can import. Current proposals go in as tentative ideas; exporting again updates the same events instead of adding new ones.")
     export.add_argument("trip", metavar="TRIP")
-    export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.ics")
+    export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.ics", help="the file to write (a symlink's target is replaced); - writes to standard output")
 
     locate = sub.add_parser("locate", help="print where irlmeet keeps things", description="Print the path of the data file, the config file, the user themes folder or the cache.")
     locate.add_argument("what", choices=["data", "config", "themes", "cache"])
@@ -404,6 +405,14 @@ def cmd_draft(ctx: Context, args) -> int:
 def cmd_export(ctx: Context, args) -> int:
     svc = ctx.service
     trip = svc.find_trip(args.trip)
+    if str(args.output) == "-":  # the .ics on stdout; the summary goes to stderr
+        ctx.out.flush()
+        sink = getattr(ctx.out, "buffer", None) or io.BytesIO()
+        result = svc.export_ics(trip, sink)
+        if isinstance(sink, io.BytesIO):  # out is a text stream without bytes underneath
+            ctx.out.write(sink.getvalue().decode("utf-8"))
+        print(f"wrote {result.events} meetup{'s' if result.events != 1 else ''} to standard output", file=ctx.err)
+        return 0
     result = svc.export_ics(trip, args.output.expanduser())
     print(f"wrote {result.events} meetup{'s' if result.events != 1 else ''} to {result.path}", file=ctx.out)
     return 0

@@ -467,6 +467,8 @@ def read_events(data: bytes) -> list[dict[str, Any]]:
 
 
 def _os_problem(path: Path, exc: OSError) -> ExportError:
+    if isinstance(exc, PermissionError):  # creating the temp file beside it failed
+        return ExportError(f"{path}: could not write the calendar file: the folder {path.parent} is not writable (permission denied)")
     return ExportError(f"{path}: could not write the calendar file: {describe_os_error(exc, path)}")
 
 

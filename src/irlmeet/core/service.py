@@ -8,13 +8,15 @@ objects or raises an :class:`~irlmeet.core.errors.IrlmeetError` with a message f
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
-from irlmeet.core import drafts, ics, planner
+from irlmeet.core import drafts, ics, output, planner
 from irlmeet.core.errors import AmbiguousName, NotFound, ValidationError
 from irlmeet.core.models import (
     Channel,
@@ -45,7 +47,7 @@ class Nearby:
 
 @dataclass(frozen=True, slots=True)
 class ExportResult:
-    path: Path
+    path: Path | None  # None: written to a stream (``-o -``)
     events: int
     changed: int  # meetup ideas created, moved or cancelled by this export
 
@@ -223,16 +225,27 @@ class Service:
             self.store.put_meetups(changed)
         return changed
 
-    def export_ics(self, trip: Trip, path: Path, *, the_plan: planner.Plan | None = None) -> ExportResult:
-        """Write the trip's meetups to ``path``; current proposals go in as tentative ideas."""
+    def export_ics(self, trip: Trip, path: Path | BinaryIO, *, the_plan: planner.Plan | None = None) -> ExportResult:
+        """Write the trip's meetups to ``path`` (or a binary stream such as stdout); current
+        proposals go in as tentative ideas. A path that is irlmeet's own data (or not a regular
+        file) is refused by :func:`output.export_target` before anything changes; a symlink's
+        target is replaced."""
+        stream = None if isinstance(path, (str, os.PathLike)) else path
+        if stream is None:
+            path = output.export_target(
+                path, data_file=self.store.path, also_protected=[self.settings.paths.config_file]
+            )
         changed = self.sync_ideas(trip, the_plan)
         meetups = self.store.meetups(trip.id)
         wanted = {cid for m in meetups for cid in m.contact_ids}
         contacts = {c.id: c for c in self.store.contacts() if c.id in wanted}
         data = ics.build_calendar(trip, meetups, contacts, now=self.now(), user_tz=self.user_tz())
-        ics.write_ics(path, data)
+        if stream is None:
+            ics.write_ics(path, data)
+        else:
+            output.write_stream(stream, data)
         live = sum(1 for m in meetups if m.status not in (MeetupStatus.CANCELLED, MeetupStatus.DECLINED))
-        return ExportResult(path, live, len(changed))
+        return ExportResult(None if stream is not None else path, live, len(changed))
 
 
 # ----------------------------------------------------------------------------------------------
