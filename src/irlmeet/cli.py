@@ -9,11 +9,14 @@ Textual.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -184,15 +187,18 @@ def main(
     args = parser.parse_args(argv)
     demo_dir: Path | None = None
     ctx: Context | None = None
+    restore_signals: Callable[[], None] = lambda: None
     try:
         paths = default_paths(env, data_file=args.data)
         settings = Settings.load(paths)
         if args.demo:
             from irlmeet.core import demo
 
-            demo_dir = Path(tempfile.mkdtemp(prefix="irlmeet-demo-"))
-            demo_file = demo_dir / "irlmeet-demo.json"
-            demo.build(demo_file, now=clock(), new_id=lambda: uuid.uuid4().hex[:12])
+            restore_signals = _exit_on_signals()
+            demo_file = demo.start_copy(
+                Path(tempfile.gettempdir()), pid=os.getpid(), now=clock(), new_id=lambda: uuid.uuid4().hex[:12]
+            )
+            demo_dir = demo_file.parent
             settings = replace(settings, paths=replace(paths, data_file=demo_file))
         ctx = Context(settings, clock=clock, out=out, err=err)
         if args.command is None:
@@ -215,6 +221,29 @@ def main(
                 print(f"{PROG}: error: {exc}", file=err)
         if demo_dir is not None:
             shutil.rmtree(demo_dir, ignore_errors=True)
+        restore_signals()
+
+
+def _exit_on_signals() -> Callable[[], None]:
+    """Turn SIGTERM and SIGHUP (the terminal was closed) into SystemExit, so the `finally`
+    blocks run: the stores close and the demo's temporary copy is removed. A second signal
+    during that clean-up is ignored. Returns a function that puts the old handlers back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+
+    def leave(signum, _frame):
+        for sig in wanted:
+            signal.signal(sig, signal.SIG_IGN)
+        raise SystemExit(128 + signum)
+
+    old = {sig: signal.signal(sig, leave) for sig in wanted}
+
+    def restore() -> None:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+    return restore
 
 
 def _run_tui(ctx: Context, *, demo: bool) -> int:
@@ -229,11 +258,35 @@ def _run_tui(ctx: Context, *, demo: bool) -> int:
 
     app = IrlmeetApp(open_service, settings=ctx.settings, demo=demo)
     try:
-        app.run()
+        asyncio.run(_run_app_until_signalled(app))
     finally:
         for service in opened:
             service.store.close()
     return app.return_code or 0
+
+
+async def _run_app_until_signalled(app) -> None:
+    """``app.run()``, except that SIGTERM and SIGHUP (the terminal was closed) end the app the
+    way `q` does, from inside its event loop: the terminal is restored and the `finally` blocks
+    (closing the data file, removing the demo's copy) run. Raising from a plain signal handler
+    instead lands in the middle of Textual's code."""
+    loop = asyncio.get_running_loop()
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    before = {sig: signal.getsignal(sig) for sig in wanted}
+    installed = []
+    for sig in wanted:
+        try:
+            loop.add_signal_handler(sig, lambda sig=sig: app.exit(return_code=128 + sig))
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+            continue
+        installed.append(sig)
+    try:
+        await app.run_async()
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+            if before[sig] is not None:
+                signal.signal(sig, before[sig])
 
 
 # --------------------------------------------------------------------------------------------
