@@ -187,7 +187,7 @@ def main(
     args = parser.parse_args(argv)
     demo_dir: Path | None = None
     ctx: Context | None = None
-    restore_signals: Callable[[], None] = lambda: None
+    restore_signals: Callable[[], None] = _nothing
     try:
         paths = default_paths(env, data_file=args.data)
         settings = Settings.load(paths)
@@ -224,12 +224,16 @@ def main(
         restore_signals()
 
 
+def _nothing() -> None:
+    pass
+
+
 def _exit_on_signals() -> Callable[[], None]:
     """Turn SIGTERM and SIGHUP (the terminal was closed) into SystemExit, so the `finally`
     blocks run: the stores close and the demo's temporary copy is removed. A second signal
     during that clean-up is ignored. Returns a function that puts the old handlers back."""
     if threading.current_thread() is not threading.main_thread():
-        return lambda: None
+        return _nothing
     wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
 
     def leave(signum, _frame):

@@ -33,7 +33,6 @@ from typing import Any
 from irlmeet.core.models import BusyBlock, Contact, ContactPlace, Place, Profile, Trip
 from irlmeet.core.store import Store
 
-
 #: The name of one run's folder: ``demo-<pid>-<random>``.
 _COPY = re.compile(r"demo-(\d+)-[A-Za-z0-9_]+")
 DEMO_FILE = "irlmeet-demo.json"

@@ -19,10 +19,10 @@ import errno
 import os
 import stat
 import tempfile
-from contextlib import suppress
 from collections.abc import Iterable
-from typing import BinaryIO
+from contextlib import suppress
 from pathlib import Path
+from typing import BinaryIO
 
 from irlmeet.core.errors import ExportError
 
