@@ -288,7 +288,6 @@ def _find(kind, ref, items, name_of, label_of):
 def _system_zone() -> str:
     """The system's IANA zone name: TZ, then /etc/localtime, else UTC."""
     import os
-
     from zoneinfo import ZoneInfo
 
     candidates = [os.environ.get("TZ", "").lstrip(":")]
