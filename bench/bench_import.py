@@ -39,7 +39,7 @@ def write_linkedin(path: Path, n: int) -> None:
               'addresses are missing."\r\n\r\n')
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"])
-    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     for i, c in enumerate(make_contacts(n)):
         first, _, last = c.name.partition(" ")
         w.writerow([

@@ -44,12 +44,14 @@ def bench_sizes():
     trip = Trip(id="t", name="NYC", destination=dest, start=date(2026, 12, 8), end=date(2026, 12, 11))
     for n in (1_000, 10_000, 30_000):
         contacts = make_contacts(n)
-        ms_rank, ranked = _median_ms(lambda: planner.rank(trip, contacts, today=NOW.date()))
-        ms_plan, the_plan = _median_ms(lambda: planner.plan(trip, contacts, now=NOW))
+        ms_rank, ranked = _median_ms(lambda contacts=contacts: planner.rank(trip, contacts, today=NOW.date()))
+        ms_plan, the_plan = _median_ms(lambda contacts=contacts: planner.plan(trip, contacts, now=NOW))
         top = the_plan.scheduled[0]
-        ms_draft, _ = _median_ms(lambda: drafts.draft(top, trip, Profile("Sam"), today=NOW.date()))
+        ms_draft, _ = _median_ms(lambda top=top: drafts.draft(top, trip, Profile("Sam"), today=NOW.date()))
         counter = itertools.count()
-        ms_sync, ideas = _median_ms(lambda: planner.sync_ideas(the_plan, [], now=NOW, new_id=lambda: f"m{next(counter)}"))
+        ms_sync, ideas = _median_ms(
+            lambda p=the_plan, c=counter: planner.sync_ideas(p, [], now=NOW, new_id=lambda: f"m{next(c)}")
+        )
         print(
             f"{n:>6} contacts: {len(ranked):>5} near NYC; rank {ms_rank:7.1f} ms, plan {ms_plan:7.1f} ms "
             f"({len(the_plan.scheduled)} slots), draft {ms_draft:5.2f} ms, sync {ms_sync:5.2f} ms"

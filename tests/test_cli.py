@@ -3,7 +3,6 @@ of the installed console script in a subprocess."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -16,46 +15,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from irlmeet.cli import main
+from tests.conftest import data_file  # noqa: F401 - other CLI test modules import it from here too
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
-
-
-@pytest.fixture(scope="session")
-def shared_cache(tmp_path_factory) -> Path:
-    """One XDG cache for every CLI test, so the city index is built once."""
-    return tmp_path_factory.mktemp("xdg-cache")
-
-
-@pytest.fixture
-def env(tmp_path, shared_cache, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.delenv("IRLMEET_DATA", raising=False)
-    return dict(os.environ)
-
-
-class Run:
-    def __init__(self, env):
-        self.env = env
-
-    def __call__(self, *argv, ok=True):
-        out, err = io.StringIO(), io.StringIO()
-        code = main(list(argv), env=self.env, clock=lambda: NOW, out=out, err=err)
-        self.code, self.out, self.err = code, out.getvalue(), err.getvalue()
-        if ok:
-            assert code == 0, f"{argv} failed ({code}): {self.err}"
-        return self
-
-
-@pytest.fixture
-def irlmeet(env):
-    return Run(env)
-
-
-def data_file(tmp_path) -> Path:
-    return tmp_path / "data" / "irlmeet" / "irlmeet.json"
 
 
 def test_the_whole_path_from_contacts_to_a_calendar_file(irlmeet, tmp_path):

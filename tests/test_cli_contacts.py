@@ -7,8 +7,7 @@ import json
 import pytest
 
 from irlmeet.core import ics
-
-from .test_cli import data_file, env, irlmeet, shared_cache  # noqa: F401  (fixtures)
+from tests.conftest import data_file
 
 ADA_FLAGS = (
     "--nickname", "Adi", "--company", "Acme GmbH", "--role", "Staff engineer",

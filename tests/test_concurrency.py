@@ -44,18 +44,10 @@ TRIP_START = date(2026, 12, 14)
 # Helpers
 
 
-@pytest.fixture(scope="module")
-def xdg_cache(tmp_path_factory, places_cache, place_index) -> Path:
-    """An XDG cache for the CLI children holding the session's city index (built once, before
-    any race: a child building it would only make the race slower)."""
-    cache = tmp_path_factory.mktemp("xdg-cache")
-    (cache / "irlmeet").mkdir()
-    (cache / "irlmeet" / "places").symlink_to(places_cache, target_is_directory=True)
-    return cache
-
-
 @pytest.fixture
-def child_env(tmp_path, xdg_cache) -> dict[str, str]:
+def child_env(tmp_path, xdg_cache, places_cache) -> dict[str, str]:
+    # xdg_cache holds the session's city index (built once, before any race: a child building
+    # it would only make the race slower).
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IRLMEET_", "XDG_"))}
     env.update(
         XDG_CACHE_HOME=str(xdg_cache),
@@ -427,9 +419,8 @@ def _file_with_duplicates(path: Path) -> tuple[Trip, Meetup, Meetup]:
 def test_a_file_with_duplicate_uids_is_repaired_once_on_open_by_the_cli(tmp_path, child_env):
     path = tmp_path / "d.json"
     trip, older, newer = _file_with_duplicates(path)
-    with Store(path) as store:
-        with pytest.raises(ExportError, match="share the calendar UID"):
-            ics.build_calendar(trip, store.meetups(trip.id), {}, now=NOW)  # a clear error, not a traceback
+    with Store(path) as store, pytest.raises(ExportError, match="share the calendar UID"):
+        ics.build_calendar(trip, store.meetups(trip.id), {}, now=NOW)  # a clear error, not a traceback
 
     cmd = [sys.executable, "-m", "irlmeet", "--data", str(path), "trip", "list", "--json"]
     first = subprocess.run(cmd, capture_output=True, text=True, env=child_env, timeout=TIMEOUT)

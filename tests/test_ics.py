@@ -10,7 +10,7 @@ import os
 import re
 import stat
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ from irlmeet.core import ics
 from irlmeet.core.errors import ExportError, ValidationError
 from irlmeet.core.models import Contact, Meetup, Place, Trip
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 3, 1, 9, 30, 15, tzinfo=UTC)
 
 CITIES = {

@@ -94,11 +94,19 @@ def test_when_the_trip_is_full_the_rest_get_an_honest_note():
 
 
 def test_no_slot_is_proposed_in_the_past_of_a_trip_under_way():
+    """The minimum notice is three hours, to the minute: a slot exactly 3 h ahead is offered,
+    one 2 h 59 min ahead is not (and a trip under way still gets its later slots)."""
     t = trip(start=date(2026, 11, 22), end=date(2026, 11, 22))
-    now = datetime(2026, 11, 22, 14, 0, tzinfo=BER)
-    p = plan(t, [person("a", "A"), person("b", "B")], now=now)
-    for prop in p.scheduled:
-        assert prop.start >= now + timedelta(hours=3)
+    people = [person("a", "A"), person("b", "B"), person("c", "C")]
+
+    def starts(hour: int, minute: int) -> list[str]:
+        now = datetime(2026, 11, 22, hour, minute, tzinfo=BER)
+        return sorted(f"{p.start.astimezone(BER):%H:%M}" for p in plan(t, people, now=now).scheduled)
+
+    assert starts(12, 30) == ["15:30", "18:00"]  # coffee at 15:30 is exactly 3 h ahead
+    assert starts(12, 31) == ["18:00"]
+    assert starts(15, 0) == ["18:00"]  # drinks at 18:00 is exactly 3 h ahead
+    assert starts(15, 1) == []
 
 
 def test_sync_ideas_keeps_uids_stable_bumps_sequence_and_cancels_dropped_ideas():

@@ -14,9 +14,8 @@ from textual.widgets import Static
 from irlmeet.core import ics, text
 from irlmeet.core.errors import NotFound, UnknownPlace, ValidationError
 from irlmeet.core.models import Contact, Trip
-from tests.conftest import BERLIN
-from tests.test_cli import NOW, data_file, env, irlmeet, shared_cache  # noqa: F401 - fixtures
-from tests.test_tui import SIZE, World, settle, tui_places  # noqa: F401 - fixture
+from tests.conftest import BERLIN, data_file
+from tests.test_tui import SIZE, World, settle
 
 # What a hostile name can hold: OSC 52 (writes the clipboard), OSC 0 (window title), CSI 2J
 # (clears the screen), CR (hides what came before), NUL, a C1 CSI, a bidi override, U+2028.
@@ -248,8 +247,8 @@ def test_the_ics_file_holds_no_control_bytes(poisoned, tmp_path):
     assert "Coffee with Ada\\x1b]52;c;aGk=\\x07 Lovelace" in summaries, summaries
 
 
-async def test_the_tui_shows_stored_controls_escaped(tmp_path, tui_places):
-    world = World(tmp_path, tui_places)
+async def test_the_tui_shows_stored_controls_escaped(tmp_path, places_cache):
+    world = World(tmp_path, places_cache)
     s = world.service()
     s.set_profile(name="PLACEHOLDER_ME", home="Lisbon")
     s.add_contact("PLACEHOLDER_NAME", "Berlin", emails=["ada@example.org"], how_we_met="PLACEHOLDER_HOW")
@@ -321,8 +320,8 @@ def test_a_trip_in_the_past_is_added_with_a_warning_and_its_plan_says_it_is_over
     assert json.loads(irlmeet("plan", "Today", "--json").out)["over"] is False
 
 
-async def test_the_tui_says_a_past_trip_is_over(tmp_path, tui_places):
-    world = World(tmp_path, tui_places)
+async def test_the_tui_says_a_past_trip_is_over(tmp_path, places_cache):
+    world = World(tmp_path, places_cache)
     s = world.service()
     s.add_contact("Ada Lovelace", "Berlin")
     s.add_trip("Berlin", "2026-10-01", "2026-10-03")

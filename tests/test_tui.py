@@ -35,21 +35,6 @@ NOW = datetime(2026, 11, 22, 9, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
 SIZE = (120, 36)
 
 
-@pytest.fixture(autouse=True)
-def _plain_terminal(monkeypatch):
-    """NO_COLOR (even empty) and TEXTUAL_THEME change what Textual renders."""
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.delenv("TEXTUAL_THEME", raising=False)
-
-
-@pytest.fixture(scope="session")
-def tui_places(tmp_path_factory) -> Path:
-    """A place-index cache built once per session (building takes seconds, loading ~0.1 s)."""
-    cache = tmp_path_factory.mktemp("tui-places")
-    PlaceIndex.load(cache)
-    return cache
-
-
 @dataclass
 class World:
     root: Path
@@ -91,8 +76,8 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path, tui_places):
-    w = World(tmp_path, tui_places)
+def world(tmp_path, places_cache):  # NO_COLOR, TEXTUAL_*: see _clean_environment in conftest
+    w = World(tmp_path, places_cache)
     yield w
     w.close()
 
@@ -371,6 +356,23 @@ async def test_export_error_stays_in_the_dialog(world, tmp_path):
         assert static_text(app, "#path-error").startswith("File: ")
 
 
+async def test_exporting_over_the_data_file_is_refused_in_the_dialog(world):
+    seed(world)
+    before = world.paths.data_file.read_bytes()
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        dialog = app.screen
+        dialog.query_one("#path", Input).value = str(world.paths.data_file)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is dialog
+        assert "irlmeet's data file" in static_text(app, "#path-error")
+    world.close()
+    assert world.paths.data_file.read_bytes() == before
+
+
 async def test_corrupt_data_file_shows_the_error_screen(world):
     world.paths.data_file.write_text("{ this is not json")
     app = world.app()
@@ -530,11 +532,22 @@ async def test_a_picked_candidate_is_used_even_when_its_name_is_shared(world):
 # deliberate change, and look at the report before committing).
 
 
+async def steady(pilot) -> None:
+    """No blinking cursor in a snapshot: Input's cursor toggles every 0.5 s, so whether it was
+    drawn depended on when the screenshot was taken (the add-trip snapshot failed half the
+    runs). With blinking off the cursor's state is fixed; fixed size and theme are given below,
+    and the environment is cleaned in conftest."""
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
 def test_snapshot_main_screen(world, snap_compare):
     seed(world)
 
     async def ready(pilot):
         await settle(pilot.app, pilot)
+        await steady(pilot)
 
     assert snap_compare(world.app(), terminal_size=(120, 36), run_before=ready)
 
@@ -545,5 +558,6 @@ def test_snapshot_add_trip_with_an_unknown_city(world, snap_compare):
     async def fill(pilot):
         await settle(pilot.app, pilot)
         await submit_trip(pilot, "Atlantis Prime", "2027-03-01", "2027-03-02")
+        await steady(pilot)
 
     assert snap_compare(world.app(), terminal_size=(100, 32), run_before=fill)

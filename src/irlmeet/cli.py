@@ -9,15 +9,19 @@ Textual.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import io
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,8 +31,8 @@ from irlmeet import __version__
 from irlmeet.core.contactbook import CLEARABLE
 from irlmeet.core.errors import IrlmeetError, LikelyDuplicate, ValidationError
 from irlmeet.core.models import MAX_RADIUS_KM, zone
-from irlmeet.core.text import visible
 from irlmeet.core.settings import Paths, Settings, default_paths
+from irlmeet.core.text import visible
 
 PROG = "irlmeet"
 
@@ -144,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="write a trip's meetups to an .ics file", description="Write the trip's meetups to an .ics file any calendar can import. Current proposals go in as tentative ideas; exporting again updates the same events instead of adding new ones.")
     export.add_argument("trip", metavar="TRIP")
-    export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.ics")
+    export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.ics", help="the file to write (a symlink's target is replaced); - writes to standard output")
 
     locate = sub.add_parser("locate", help="print where irlmeet keeps things", description="Print the path of the data file, the config file, the user themes folder or the cache.")
     locate.add_argument("what", choices=["data", "config", "themes", "cache"])
@@ -331,7 +335,7 @@ class Context:
 
 
 def _system_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def main(
@@ -349,15 +353,18 @@ def main(
     args = parser.parse_args(argv)
     demo_dir: Path | None = None
     ctx: Context | None = None
+    restore_signals: Callable[[], None] = _nothing
     try:
         paths = default_paths(env, data_file=args.data)
         settings = Settings.load(paths)
         if args.demo:
             from irlmeet.core import demo
 
-            demo_dir = Path(tempfile.mkdtemp(prefix="irlmeet-demo-"))
-            demo_file = demo_dir / "irlmeet-demo.json"
-            demo.build(demo_file, now=clock(), new_id=lambda: uuid.uuid4().hex[:12])
+            restore_signals = _exit_on_signals()
+            demo_file = demo.start_copy(
+                Path(tempfile.gettempdir()), pid=os.getpid(), now=clock(), new_id=lambda: uuid.uuid4().hex[:12]
+            )
+            demo_dir = demo_file.parent
             settings = replace(settings, paths=replace(paths, data_file=demo_file))
         ctx = Context(settings, clock=clock, out=out, err=err)
         if args.command is None:
@@ -380,6 +387,33 @@ def main(
                 print(f"{PROG}: error: {exc}", file=err)
         if demo_dir is not None:
             shutil.rmtree(demo_dir, ignore_errors=True)
+        restore_signals()
+
+
+def _nothing() -> None:
+    pass
+
+
+def _exit_on_signals() -> Callable[[], None]:
+    """Turn SIGTERM and SIGHUP (the terminal was closed) into SystemExit, so the `finally`
+    blocks run: the stores close and the demo's temporary copy is removed. A second signal
+    during that clean-up is ignored. Returns a function that puts the old handlers back."""
+    if threading.current_thread() is not threading.main_thread():
+        return _nothing
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+
+    def leave(signum, _frame):
+        for sig in wanted:
+            signal.signal(sig, signal.SIG_IGN)
+        raise SystemExit(128 + signum)
+
+    old = {sig: signal.signal(sig, leave) for sig in wanted}
+
+    def restore() -> None:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+    return restore
 
 
 def _run_tui(ctx: Context, *, demo: bool) -> int:
@@ -394,11 +428,35 @@ def _run_tui(ctx: Context, *, demo: bool) -> int:
 
     app = IrlmeetApp(open_service, settings=ctx.settings, demo=demo)
     try:
-        app.run()
+        asyncio.run(_run_app_until_signalled(app))
     finally:
         for service in opened:
             service.store.close()
     return app.return_code or 0
+
+
+async def _run_app_until_signalled(app) -> None:
+    """``app.run()``, except that SIGTERM and SIGHUP (the terminal was closed) end the app the
+    way `q` does, from inside its event loop: the terminal is restored and the `finally` blocks
+    (closing the data file, removing the demo's copy) run. Raising from a plain signal handler
+    instead lands in the middle of Textual's code."""
+    loop = asyncio.get_running_loop()
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    before = {sig: signal.getsignal(sig) for sig in wanted}
+    installed = []
+    for sig in wanted:
+        try:
+            loop.add_signal_handler(sig, lambda sig=sig: app.exit(return_code=128 + sig))
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+            continue
+        installed.append(sig)
+    try:
+        await app.run_async()
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+            if before[sig] is not None:
+                signal.signal(sig, before[sig])
 
 
 # --------------------------------------------------------------------------------------------
@@ -783,6 +841,14 @@ def cmd_draft(ctx: Context, args) -> int:
 def cmd_export(ctx: Context, args) -> int:
     svc = ctx.service
     trip = svc.find_trip(args.trip)
+    if str(args.output) == "-":  # the .ics on stdout; the summary goes to stderr
+        ctx.out.flush()
+        sink = getattr(ctx.out, "buffer", None) or io.BytesIO()
+        result = svc.export_ics(trip, sink)
+        if isinstance(sink, io.BytesIO):  # out is a text stream without bytes underneath
+            ctx.out.write(sink.getvalue().decode("utf-8"))
+        print(f"wrote {result.events} meetup{'s' if result.events != 1 else ''} to standard output", file=ctx.err)
+        return 0
     result = svc.export_ics(trip, args.output.expanduser())
     print(f"wrote {result.events} meetup{'s' if result.events != 1 else ''} to {result.path}", file=ctx.out)
     return 0

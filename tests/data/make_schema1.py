@@ -5,10 +5,13 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
 sys.path.insert(0, "tests")
-from conftest import BERLIN, POTSDAM, LISBON, NEW_YORK
-from irlmeet.core.models import Contact, ContactPlace, Trip, Meetup, Profile
-from irlmeet.core.store import Store, SCHEMA_VERSION
+from conftest import BERLIN, LISBON, NEW_YORK, POTSDAM
+
+from irlmeet.core.models import Contact, ContactPlace, Meetup, Profile, Trip
+from irlmeet.core.store import SCHEMA_VERSION, Store
+
 assert SCHEMA_VERSION == 1
 out = Path(sys.argv[1])
 with Store(out) as s:

@@ -5,6 +5,12 @@ folder, so the user's own file is never read or written. Dates in the demo are r
 before or after the day it is opened), so the trips are always upcoming and "not seen for two
 years" stays true.
 
+Each run's copy lives in its own folder ``demo-<pid>-<random>`` under one per-user parent
+(:func:`copies_root`, in the temp folder). The composition root removes it on every way out
+(quit, error, SIGTERM, SIGHUP); a run killed outright (SIGKILL, power loss) leaves its folder
+behind, and the next ``--demo`` removes every folder whose process is gone
+(:func:`remove_stale`).
+
 Cities in the demo are stored already resolved (the ``places`` map), so opening the demo does
 not need the city index; ``tests/test_demo.py`` checks the map still matches what
 :mod:`irlmeet.core.places` resolves, and :func:`resolve_places` rewrites it when it does not.
@@ -13,6 +19,11 @@ not need the city index; ``tests/test_demo.py`` checks the map still matches wha
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import stat
+import tempfile
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from importlib import resources
@@ -21,6 +32,86 @@ from typing import Any
 
 from irlmeet.core.models import BusyBlock, Contact, ContactPlace, Place, Profile, Trip
 from irlmeet.core.store import Store
+
+#: The name of one run's folder: ``demo-<pid>-<random>``.
+_COPY = re.compile(r"demo-(\d+)-[A-Za-z0-9_]+")
+DEMO_FILE = "irlmeet-demo.json"
+
+
+def copies_root(temp_dir: Path) -> Path:
+    """The per-user folder (in ``temp_dir``) that holds every demo run's copy."""
+    user = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+    return Path(temp_dir) / f"irlmeet-demo-{user}"
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` still exists (a process of another user counts as alive)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:  # Windows: no such process
+        return False
+    return True
+
+
+def _own_private_dir(root: Path) -> bool:
+    """Create ``root`` 0700, or accept it if it is already our own real folder (not a symlink
+    planted in a shared temp folder by someone else)."""
+    try:
+        root.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return False
+    try:
+        st = os.lstat(root)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(st.st_mode):
+        return False
+    return not hasattr(os, "getuid") or st.st_uid == os.getuid()
+
+
+def remove_stale(root: Path, *, alive: Callable[[int], bool] = pid_alive) -> list[Path]:
+    """Remove the copies in ``root`` left by runs whose process is gone; returns them."""
+    removed = []
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _COPY.fullmatch(entry.name)
+        if m and entry.is_dir(follow_symlinks=False) and not alive(int(m.group(1))):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def start_copy(temp_dir: Path, *, pid: int, now: datetime, new_id: Callable[[], str]) -> Path:
+    """A fresh demo data file in a new folder of its own; stale copies are removed first.
+
+    Returns the data file; remove its folder (``path.parent``) with :func:`remove_copy`.
+    """
+    root = copies_root(temp_dir)
+    if _own_private_dir(root):
+        remove_stale(root)
+        folder = Path(tempfile.mkdtemp(prefix=f"demo-{pid}-", dir=root))
+    else:  # an unusable shared parent: a one-off folder (not found by remove_stale)
+        folder = Path(tempfile.mkdtemp(prefix=f"irlmeet-demo-{pid}-", dir=temp_dir))
+    try:
+        return build(folder / DEMO_FILE, now=now, new_id=new_id)
+    except BaseException:
+        remove_copy(folder)
+        raise
+
+
+def remove_copy(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def load_source() -> dict[str, Any]:

@@ -33,7 +33,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -217,8 +217,8 @@ def _observances(tzid: str, first_year: int, last_year: int) -> tuple[_Observanc
     """Observances that give ``tzid``'s offsets exactly from 1 January ``first_year`` to
     31 December ``last_year`` (and that every parser reads the same)."""
     zi = ZoneInfo(tzid)
-    start = datetime(first_year, 1, 1, tzinfo=timezone.utc)
-    end = datetime(last_year + 1, 1, 1, tzinfo=timezone.utc)
+    start = datetime(first_year, 1, 1, tzinfo=UTC)
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
     initial, raw = _changes(zi, start, end)
     if not raw:
         offset, dst, name = initial
@@ -369,7 +369,7 @@ def _description(
 def _utc(value: datetime, what: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware, got {value.isoformat()}")
-    return value.astimezone(timezone.utc).replace(microsecond=0)
+    return value.astimezone(UTC).replace(microsecond=0)
 
 
 def _is_second_of_repeated_hour(local: datetime) -> bool:
@@ -441,7 +441,7 @@ def build_calendar(
         phones = [ph for p in people if p for ph in p.phones]
         description = _description(m, people, start, end, user_zone)
         if _is_second_of_repeated_hour(start) or _is_second_of_repeated_hour(end):
-            start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+            start, end = start.astimezone(UTC), end.astimezone(UTC)
         ev = Event()  # not Event.new(): it would add a random UID
         ev.add("uid", m.uid)
         ev.add("dtstamp", stamp)
@@ -492,6 +492,8 @@ def read_events(data: bytes) -> list[dict[str, Any]]:
 
 
 def _os_problem(path: Path, exc: OSError) -> ExportError:
+    if isinstance(exc, PermissionError):  # creating the temp file beside it failed
+        return ExportError(f"{path}: could not write the calendar file: the folder {path.parent} is not writable (permission denied)")
     return ExportError(f"{path}: could not write the calendar file: {describe_os_error(exc, path)}")
 
 

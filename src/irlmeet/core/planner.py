@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from irlmeet.core.ics import new_meetup_uid
 from irlmeet.core.models import (
@@ -400,7 +400,7 @@ def _newest(m: Meetup) -> tuple:
     return (m.status is MeetupStatus.IDEA, m.updated or _EPOCH, m.sequence, m.id)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def days_label(trip: Trip) -> str:

@@ -8,16 +8,17 @@ objects or raises an :class:`~irlmeet.core.errors.IrlmeetError` with a message f
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from irlmeet.core import contactbook, drafts, ics, planner
+from irlmeet.core import contactbook, drafts, ics, output, planner
 from irlmeet.core.contactbook import Duplicate, find_duplicates, merge_contact_records
 from irlmeet.core.errors import AmbiguousName, LikelyDuplicate, NotFound, TripHasMeetups, ValidationError
 from irlmeet.core.models import (
@@ -51,7 +52,7 @@ class Nearby:
 
 @dataclass(frozen=True, slots=True)
 class ExportResult:
-    path: Path
+    path: Path | None  # None: written to a stream (``-o -``)
     events: int
     changed: int  # meetup ideas created, moved or cancelled by this export
 
@@ -445,17 +446,28 @@ class Service:
                 self.store.put_meetups(changed)
         return changed
 
-    def export_ics(self, trip: Trip, path: Path, *, the_plan: planner.Plan | None = None) -> ExportResult:
-        """Write the trip's meetups to ``path``; current proposals go in as tentative ideas."""
+    def export_ics(self, trip: Trip, path: Path | BinaryIO, *, the_plan: planner.Plan | None = None) -> ExportResult:
+        """Write the trip's meetups to ``path`` (or a binary stream such as stdout); current
+        proposals go in as tentative ideas. A path that is irlmeet's own data (or not a regular
+        file) is refused by :func:`output.export_target` before anything changes; a symlink's
+        target is replaced."""
+        stream = None if isinstance(path, (str, os.PathLike)) else path
+        if stream is None:
+            path = output.export_target(
+                path, data_file=self.store.path, also_protected=[self.settings.paths.config_file]
+            )
         changed = self.sync_ideas(trip, the_plan)
         trip = self.store.trip(trip.id)
         meetups = self.store.meetups(trip.id)
         wanted = {cid for m in meetups for cid in m.contact_ids}
         contacts = {c.id: c for c in self.store.contacts() if c.id in wanted}
         data = ics.build_calendar(trip, meetups, contacts, now=self.now(), user_tz=self.user_tz())
-        ics.write_ics(path, data)
+        if stream is None:
+            ics.write_ics(path, data)
+        else:
+            output.write_stream(stream, data)
         live = sum(1 for m in meetups if m.status not in (MeetupStatus.CANCELLED, MeetupStatus.DECLINED))
-        return ExportResult(path, live, len(changed))
+        return ExportResult(None if stream is not None else path, live, len(changed))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -482,7 +494,7 @@ def _check_calendar_dates(trip: Trip) -> None:
         )
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _shared_uids(meetups: Iterable[Meetup]) -> list[list[Meetup]]:
@@ -568,7 +580,6 @@ def _find(kind, ref, items, name_of, label_of):
 def _system_zone() -> str:
     """The system's IANA zone name: TZ, then /etc/localtime, else UTC."""
     import os
-
     from zoneinfo import ZoneInfo
 
     candidates = [os.environ.get("TZ", "").lstrip(":")]

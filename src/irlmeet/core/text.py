@@ -36,10 +36,7 @@ _MULTI_LINE_BAD = re.compile(f"[\\x00-\\x08\\x0b-\\x1f{_OTHERS}]")
 # Output of whole messages and notes: LF, TAB and CR LF only lay text out; everything else shows.
 _SHOW_LINES = re.compile(f"\\r(?!\\n)|[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f{_OTHERS}]")
 
-_C0_NAMES = (
-    "NUL SOH STX ETX EOT ENQ ACK BEL BS TAB LF VT FF CR SO SI "
-    "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US"
-).split()
+_C0_NAMES = ["NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "TAB", "LF", "VT", "FF", "CR", "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US"]
 _OTHER_NAMES = {
     0x7F: "DEL",
     0x202A: "LEFT-TO-RIGHT EMBEDDING",

@@ -373,10 +373,7 @@ class ExportScreen(FormScreen["ExportResult | None"]):
         if not text:
             self.show_error("path", "File: enter where to write the .ics file")
             return
-        path = Path(text).expanduser()
-        if path.is_dir():
-            self.show_error("path", f"File: {path} is a folder; add a file name ending in .ics")
-            return
+        path = Path(text).expanduser()  # the service refuses folders, devices and irlmeet's own files
         export = self._export
         self.run_job(lambda: export(path), "Writing the calendar file…")
 

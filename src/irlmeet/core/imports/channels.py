@@ -173,10 +173,10 @@ def handle_from_url(url: str, service_hint: str = "") -> tuple[str, str] | None:
     if service and segments and segments[0].lower() not in _NOT_ACCOUNTS:
         account = segments[0].lstrip("@")
         return (service, "@" + account if service in ("x", "telegram") else account)
-    if segments and segments[0].startswith("@") and len(segments[0]) > 1 and host != "medium.com":
-        # Mastodon and other fediverse servers: https://host/@user
-        if hint in ("", "mastodon") and "@" not in segments[0][1:]:
-            return ("mastodon", f"{segments[0]}@{host}")
+    # Mastodon and other fediverse servers: https://host/@user
+    fediverse = segments and segments[0].startswith("@") and len(segments[0]) > 1 and host != "medium.com"
+    if fediverse and hint in ("", "mastodon") and "@" not in segments[0][1:]:
+        return ("mastodon", f"{segments[0]}@{host}")
     if hint and hint not in ("linkedin",) and segments:
         return (hint, segments[-1])
     return None
