@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from irlmeet.core import drafts, ics, planner
+from irlmeet.core.directory import Directory
 from irlmeet.core.errors import AmbiguousName, NotFound, ValidationError
 from irlmeet.core.models import (
     Channel,
@@ -166,6 +167,65 @@ class Service:
     def find_contact(self, ref: str) -> Contact:
         return _find("contact", ref, self.store.contacts(), lambda c: c.name, _contact_label)
 
+    def contact_directory(self) -> Directory:
+        """Every contact, sorted by name, ready for search as you type (see core.directory)."""
+        return Directory(self.store.contacts())
+
+    def meetups_with(self, contact_id: str) -> list[tuple[Meetup, Trip | None]]:
+        """Every meetup with this person (past and planned), oldest first, with its trip."""
+        trips = {t.id: t for t in self.store.trips()}
+        rows = [(m, trips.get(m.trip_id)) for m in self.store.meetups() if contact_id in m.contact_ids]
+        return sorted(rows, key=lambda row: (row[0].start, row[0].id))
+
+    #: What ``edit_contact`` can change; ``city`` is resolved like ``add_contact``'s.
+    CONTACT_EDITABLE = frozenset(
+        {"name", "city", "emails", "phones", "circle", "how_we_met", "met_on", "last_seen", "last_contacted",
+         "tags", "notes", "cadence_days", "do_not_invite", "handles"}
+    )
+
+    def edit_contact(self, contact_id: str, **changes) -> Contact:
+        """Change some fields of a contact; everything is checked before anything is stored."""
+        old = self.store.contact(contact_id)
+        unknown = sorted(set(changes) - self.CONTACT_EDITABLE)
+        if unknown:
+            raise ValidationError(unknown[0], "is not a field a contact has")
+        fields = dict(changes)
+        if "name" in fields and not str(fields["name"]).strip():
+            raise ValidationError("name", "must not be empty")
+        if "city" in fields:
+            city = fields.pop("city")
+            label = old.places[0].label if old.places else PlaceLabel.HOME
+            fields["places"] = (ContactPlace(self.resolve(city), label), *old.places[1:])
+        for key in ("met_on", "last_seen", "last_contacted"):
+            if key in fields and fields[key] not in (None, ""):
+                fields[key] = parse_date(fields[key], key)
+            elif key in fields:
+                fields[key] = None
+        contact = replace(old, **fields)
+        self._check_past(contact)
+        if contact != old:
+            self.store.put_contact(contact)
+        return contact
+
+    def remove_contact(self, contact_id: str) -> None:
+        """Delete a contact; meetups with them are cancelled (so calendars drop them), not left dangling."""
+        self.store.contact(contact_id)  # NotFound for an unknown id
+        now = self.now()
+        changed: list[Meetup] = []
+        for m in self.store.meetups():
+            if contact_id not in m.contact_ids or m.status in (MeetupStatus.CANCELLED, MeetupStatus.MET):
+                continue
+            changed.append(replace(m, status=MeetupStatus.CANCELLED, sequence=m.sequence + 1, updated=now))
+        if changed:
+            self.store.put_meetups(changed)
+        self.store.delete_contact(contact_id)
+
+    def _check_past(self, contact: Contact) -> None:
+        today = self.now().date()
+        for field, value in (("last_seen", contact.last_seen), ("met_on", contact.met_on), ("last_contacted", contact.last_contacted)):
+            if value is not None and value > today:
+                raise ValidationError(field, f"{value.isoformat()} is in the future")
+
     # -- trips ----------------------------------------------------------------------------
 
     def trips(self) -> list[Trip]:
@@ -189,6 +249,51 @@ class Service:
 
     def find_trip(self, ref: str) -> Trip:
         return _find("trip", ref, self.store.trips(), lambda t: t.name, _trip_label)
+
+    def edit_trip(self, trip_id: str, **changes) -> Trip:
+        """Change a trip's ``name``, ``city`` (or ``destination``), ``start`` or ``end``."""
+        old = self.store.trip(trip_id)
+        unknown = sorted(set(changes) - {"name", "city", "destination", "start", "end"})
+        if unknown:
+            raise ValidationError(unknown[0], "is not a field a trip has")
+        fields: dict = {}
+        if "start" in changes:
+            fields["start"] = parse_date(changes["start"], "from")
+        if "end" in changes:
+            fields["end"] = parse_date(changes["end"], "to")
+        start, end = fields.get("start", old.start), fields.get("end", old.end)
+        if end < start:
+            raise ValidationError("to", f"the trip ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+        city = changes.get("city", changes.get("destination"))
+        if city is not None:
+            fields["destination"] = self.resolve(city)
+        if "name" in changes:
+            place = fields.get("destination", old.destination)
+            fields["name"] = (changes["name"] or "").strip() or f"{place.name}, {start:%b %Y}"
+        trip = replace(old, **fields)
+        if trip != old:
+            self.store.put_trip(trip)
+        return trip
+
+    def remove_trip(self, trip_id: str) -> None:
+        """Delete a trip and the meetups planned on it (one all-or-nothing write)."""
+        self.store.trip(trip_id)  # NotFound for an unknown id
+        self.store.delete_trip(trip_id)
+
+    # -- places and live data -------------------------------------------------------------
+
+    def place_names(self, prefix: str, *, limit: int = 8) -> list[str]:
+        """City names for completing what the user is typing (``"Mün"`` -> ``"München, Bavaria, Germany"``)."""
+        home = self.profile().home
+        return [p.label() for p in self.places.candidates(prefix, home_country=home.country_code if home else None, limit=limit)]
+
+    def changed_on_disk(self) -> bool:
+        """Whether another process wrote the data file since we last read it (two stat calls)."""
+        return self.store.changed_on_disk()
+
+    def reload(self) -> None:
+        """Pick up what other processes wrote (reads only what changed)."""
+        self.store.reload()
 
     # -- planning -------------------------------------------------------------------------
 
