@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 
 from irlmeet.core.settings import Settings
@@ -148,7 +149,8 @@ class IrlmeetApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("show_trips", "show_contacts"):
-            if isinstance(self.screen, (ModalScreen, ErrorScreen)):
+            # Not from under a dialog (the command palette lists them for the screen below it).
+            if isinstance(self.screen, (ModalScreen, ErrorScreen)) and not isinstance(self.screen, CommandPalette):
                 return False
             if self.service is None:
                 return None

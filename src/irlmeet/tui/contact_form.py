@@ -60,7 +60,10 @@ FORM_FIELDS: tuple[FormField, ...] = (
         required="enter the city they live in", errors=("places", "destination"),
     ),
     FormField("emails", "Emails (comma-separated)", "ada@example.com", lambda c: ", ".join(c.emails), _split),
-    FormField("circle", "Circle: professional, personal or both", "professional", lambda c: c.circle.value),
+    FormField(
+        "circle", "Circle: professional, personal or both", "empty: professional", lambda c: c.circle.value,
+        lambda text: text.lower() or "professional",
+    ),
     FormField("how_we_met", "How you met", "e.g. PyCon DE 2024 sprints", lambda c: c.how_we_met),
     FormField("met_on", "Met on (YYYY-MM-DD)", "2024-04-20", lambda c: c.met_on.isoformat() if c.met_on else "", _opt),
     FormField(

@@ -45,13 +45,13 @@ NO_TRIPS = "Press a to add a trip, or run `irlmeet trip add`."
 
 def _fit_columns(headers: list[Text], rows: list[list[Text]], room: int) -> list[int]:
     """Column widths that fit ``room`` cells: the widest cell each, then the reason gives way
-    first, then the name, then the times, never below a readable minimum."""
+    first, then the times, then the name, never below a readable minimum."""
     widths = [max([h.cell_len, *(r[i].cell_len for r in rows)]) for i, h in enumerate(headers)]
     room -= 2 * len(widths)  # DataTable pads each cell by one on both sides
     last = len(widths) - 1
-    floors = [widths[0], 12, 16] + [8] * (len(widths) - 3)
+    floors = [widths[0], 14, 16] + [5] * (len(widths) - 3)
     floors = [min(f, w) for f, w in zip(floors, widths, strict=True)]
-    for i in [last, 1, *range(last - 1, 1, -1)]:
+    for i in [last, *range(last - 1, 1, -1), 1]:
         excess = sum(widths) - room
         if excess <= 0:
             break
@@ -60,11 +60,13 @@ def _fit_columns(headers: list[Text], rows: list[list[Text]], room: int) -> list
 
 
 def _ellipsis(text: Text, width: int) -> Text:
-    """``text`` cut to ``width`` cells with an ellipsis ("coff…"), never a silent cut ("coffe")."""
+    """``text`` drawn in ``width`` cells ending in an ellipsis ("coff…"), never a silent cut
+    ("coffe"); the cell keeps the whole text (the table renders the cut)."""
     if text.cell_len <= width:
         return text
     cut = text.copy()
-    cut.truncate(width, overflow="ellipsis")
+    cut.no_wrap = True
+    cut.overflow = "ellipsis"
     return cut
 
 
