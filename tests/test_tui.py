@@ -117,7 +117,8 @@ async def settle(app: IrlmeetApp, pilot) -> None:
     for _ in range(20):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in app.workers):
+        # A worker started by a message just handled is still PENDING (not "running") here.
+        if all(w.is_finished for w in app.workers):
             return
     raise AssertionError("workers kept running")
 
