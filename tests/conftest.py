@@ -122,3 +122,14 @@ def irlmeet(env):
 
 def data_file(tmp_path) -> Path:
     return tmp_path / "data" / "irlmeet" / "irlmeet.json"
+
+
+@pytest.fixture
+def world(tmp_path, places_cache):
+    """A TUI test's data, settings and app factory (tests/test_tui.py's World) in tmp_path.
+    NO_COLOR, TEXTUAL_*: see _clean_environment above."""
+    from tests.test_tui import World
+
+    w = World(tmp_path, places_cache)
+    yield w
+    w.close()

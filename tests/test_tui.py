@@ -15,7 +15,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
-import pytest
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, OptionList, Static
@@ -75,11 +74,6 @@ class World:
         self.opened.clear()
 
 
-@pytest.fixture
-def world(tmp_path, places_cache):  # NO_COLOR, TEXTUAL_*: see _clean_environment in conftest
-    w = World(tmp_path, places_cache)
-    yield w
-    w.close()
 
 
 def seed(world: World) -> None:
@@ -102,7 +96,8 @@ async def settle(app: IrlmeetApp, pilot) -> None:
     for _ in range(20):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in app.workers):
+        # A worker started by a message just handled is still PENDING (not "running") here.
+        if all(w.is_finished for w in app.workers):
             return
     raise AssertionError("workers kept running")
 

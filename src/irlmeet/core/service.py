@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 
 from irlmeet.core import contactbook, drafts, ics, output, planner
 from irlmeet.core.contactbook import Duplicate, find_duplicates, merge_contact_records
+from irlmeet.core.directory import Directory
 from irlmeet.core.errors import AmbiguousName, LikelyDuplicate, NotFound, TripHasMeetups, ValidationError
 from irlmeet.core.models import (
     MAX_DATE,
@@ -327,6 +328,10 @@ class Service:
     def find_contact(self, ref: str) -> Contact:
         return _find("contact", ref, self.store.contacts(), _contact_names, _contact_label)
 
+    def contact_directory(self) -> Directory:
+        """Every contact, sorted by name, ready for search as you type (see core.directory)."""
+        return Directory(self.store.contacts())
+
     # -- trips ----------------------------------------------------------------------------
 
     def trips(self) -> list[Trip]:
@@ -357,6 +362,7 @@ class Service:
         if trip.end >= MAX_DATE:
             return False
         return self.now() >= trip.window()[1]
+
     def edit_trip(
         self,
         ref_or_id: str,
@@ -401,6 +407,21 @@ class Service:
                 raise TripHasMeetups(trip, real)
             self.store.delete_trip(trip_id)
         return RemovedTrip(trip, meetups)
+
+    # -- places and live data -------------------------------------------------------------
+
+    def place_names(self, prefix: str, *, limit: int = 8) -> list[str]:
+        """City names for completing what the user is typing (``"Mün"`` -> ``"München, Bavaria, Germany"``)."""
+        home = self.profile().home
+        return [p.label() for p in self.places.candidates(prefix, home_country=home.country_code if home else None, limit=limit)]
+
+    def changed_on_disk(self) -> bool:
+        """Whether another process wrote the data file since we last read it (two stat calls)."""
+        return self.store.changed_on_disk()
+
+    def reload(self) -> None:
+        """Pick up what other processes wrote (reads only what changed)."""
+        self.store.reload()
 
     # -- planning -------------------------------------------------------------------------
 

@@ -14,19 +14,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.message import Message
-from textual.screen import Screen
+from textual.command import CommandPalette
+from textual.screen import ModalScreen, Screen
 
 from irlmeet.core.settings import Settings
+from irlmeet.tui.commands import ScreenActions
+from irlmeet.tui.contacts_screen import ContactsScreen
 from irlmeet.tui.main_screen import MainScreen
+from irlmeet.tui.messages import DataChanged, ServiceFailed, ServiceReady
 from irlmeet.tui.screens import ErrorScreen, HelpScreen
 from irlmeet.tui.themes import load_themes, theme_dirs
 from irlmeet.tui.workers import describe_error
 
 if TYPE_CHECKING:
-    from irlmeet.core.models import Trip
     from irlmeet.core.service import Service
 
 __all__ = ["FALLBACK_THEME", "IrlmeetApp"]
@@ -34,31 +37,20 @@ __all__ = ["FALLBACK_THEME", "IrlmeetApp"]
 FALLBACK_THEME = "textual-dark"
 
 
-class ServiceReady(Message):
-    def __init__(self, service: Service, trips: list[Trip], user_tz: str, repaired: tuple[str, ...] = ()) -> None:
-        super().__init__()
-        self.service = service
-        self.trips = trips
-        self.user_tz = user_tz
-        self.repaired = repaired
-
-
-class ServiceFailed(Message):
-    def __init__(self, message: str) -> None:
-        super().__init__()
-        self.message = message
-
-
 class IrlmeetApp(App[None]):
     """Trips on the left; who to see there, when, and what to write on the right."""
 
     CSS_PATH = "app.tcss"
     TITLE = "irlmeet"
-    ENABLE_COMMAND_PALETTE = False
+    COMMANDS = App.COMMANDS | {ScreenActions}
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "show_trips", "Trips", id="show-trips"),
+        Binding("2", "show_contacts", "Contacts", id="show-contacts"),
         Binding("question_mark,f1", "help", "Help", id="help", key_display="?"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
+    #: How often (seconds) the data file is checked for other processes' writes.
+    POLL_SECONDS = 1.0
 
     #: The keys shown in the help screen, besides the bindings themselves.
     NAVIGATION = (
@@ -103,8 +95,9 @@ class IrlmeetApp(App[None]):
         self.call_after_refresh(self._start_opening)
 
     def _start_opening(self) -> None:
-        self.run_worker(self._open, name="open data", group="open", thread=True, exclusive=True, exit_on_error=False)
+        self._open()
 
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open(self) -> None:
         try:
             service = self._open_service()
@@ -122,6 +115,60 @@ class IrlmeetApp(App[None]):
         self.main.service_ready(message.service, message.trips, message.user_tz)
         for line in message.repaired:
             self.notify(line, title="Data file repaired", severity="warning", timeout=15, markup=False)
+        if self.is_screen_installed("contacts"):
+            contacts = self.get_screen("contacts")
+            assert isinstance(contacts, ContactsScreen)
+            contacts.service_ready(message.service)
+        self.set_interval(self.POLL_SECONDS, self._poll, name="watch data file")
+        self.refresh_bindings()
+
+    # -- live data: another process (the CLI in another terminal) wrote the file ---------------
+
+    def _poll(self) -> None:
+        if self.service is not None:
+            self._check_disk(self.service)
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _check_disk(self, service: Service) -> None:
+        try:
+            if not service.changed_on_disk():
+                return
+            service.reload()
+            trips = service.trips()
+        except Exception as exc:  # noqa: BLE001 - a hiccup reading; the next poll tries again
+            self.log.warning(f"reloading the data failed: {exc!r}")
+            return
+        self.post_message(DataChanged(trips))
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Re-render with the new data, keeping the highlighted rows; open dialogs stay as they are."""
+        self.main.data_changed(message.trips)
+        if self.is_screen_installed("contacts"):
+            contacts = self.get_screen("contacts")
+            assert isinstance(contacts, ContactsScreen)
+            contacts.load(select_id=None)
+
+    # -- screens --------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("show_trips", "show_contacts"):
+            # Not from under a dialog (the command palette lists them for the screen below it).
+            if isinstance(self.screen, (ModalScreen, ErrorScreen)) and not isinstance(self.screen, CommandPalette):
+                return False
+            if self.service is None:
+                return None
+        return True
+
+    def action_show_contacts(self) -> None:
+        if isinstance(self.screen, ContactsScreen):
+            return
+        if not self.is_screen_installed("contacts"):
+            self.install_screen(ContactsScreen(), "contacts")
+        self.push_screen("contacts")
+
+    def action_show_trips(self) -> None:
+        if isinstance(self.screen, ContactsScreen):
+            self.pop_screen()
 
     def on_service_failed(self, message: ServiceFailed) -> None:
         self.push_screen(ErrorScreen(message.message))
@@ -130,7 +177,8 @@ class IrlmeetApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         keys: list[tuple[str, str]] = []
-        for binding in [*MainScreen.BINDINGS, *self.BINDINGS]:
+        screen_bindings = ContactsScreen.BINDINGS if isinstance(self.screen, ContactsScreen) else MainScreen.BINDINGS
+        for binding in [*screen_bindings, *self.BINDINGS]:
             assert isinstance(binding, Binding)
             shown = " / ".join(self.get_key_display(Binding(k, "")) for k in binding.key.split(","))
             keys.append((shown, binding.description))

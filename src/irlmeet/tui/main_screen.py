@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
@@ -21,13 +21,15 @@ from textual.widgets import (
     Static,
 )
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from irlmeet.core.drafts import Draft
 from irlmeet.core.models import Trip
 from irlmeet.core.planner import Plan, Proposal, days_label
 from irlmeet.tui import format as fmt
-from irlmeet.tui.screens import AddedTrip, AddTripScreen, ExportScreen
-from irlmeet.tui.workers import LatestWins, describe_error
+from irlmeet.tui.messages import DraftReady, PlanReady, TripsReady
+from irlmeet.tui.screens import AddedTrip, AddTripScreen, ConfirmScreen, ExportScreen
+from irlmeet.tui.workers import describe_error
 
 if TYPE_CHECKING:
     from irlmeet.core.service import ExportResult, Service
@@ -41,6 +43,33 @@ MAX_ROWS = 300
 NO_TRIPS = "Press a to add a trip, or run `irlmeet trip add`."
 
 
+def _fit_columns(headers: list[Text], rows: list[list[Text]], room: int) -> list[int]:
+    """Column widths that fit ``room`` cells: the widest cell each, then the reason gives way
+    first, then the times, then the name, never below a readable minimum."""
+    widths = [max([h.cell_len, *(r[i].cell_len for r in rows)]) for i, h in enumerate(headers)]
+    room -= 2 * len(widths)  # DataTable pads each cell by one on both sides
+    last = len(widths) - 1
+    floors = [widths[0], 14, 16] + [5] * (len(widths) - 3)
+    floors = [min(f, w) for f, w in zip(floors, widths, strict=True)]
+    for i in [last, *range(last - 1, 1, -1), 1]:
+        excess = sum(widths) - room
+        if excess <= 0:
+            break
+        widths[i] = max(floors[i], widths[i] - excess)
+    return widths
+
+
+def _ellipsis(text: Text, width: int) -> Text:
+    """``text`` drawn in ``width`` cells ending in an ellipsis ("coff…"), never a silent cut
+    ("coffe"); the cell keeps the whole text (the table renders the cut)."""
+    if text.cell_len <= width:
+        return text
+    cut = text.copy()
+    cut.no_wrap = True
+    cut.overflow = "ellipsis"
+    return cut
+
+
 class TripList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("right", "screen.focus_people", "People", show=False, id="trips-to-people")]
 
@@ -52,33 +81,10 @@ class PeopleTable(DataTable):
 
 
 class DraftPane(VerticalScroll, can_focus=True):
+    ALLOW_MAXIMIZE = True  # m (or the palette) gives the draft the whole screen
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,escape", "screen.focus_people", "People", show=False, id="draft-to-people"),
     ]
-
-
-class PlanReady(Message):
-    def __init__(self, trip: Trip, plan: Plan | None, error: BaseException | None) -> None:
-        super().__init__()
-        self.trip = trip
-        self.plan = plan
-        self.error = error
-
-
-class DraftReady(Message):
-    def __init__(self, key: tuple[Trip, Plan, Proposal], draft: Draft | None, error: BaseException | None) -> None:
-        super().__init__()
-        self.trip, self.plan, self.proposal = key
-        self.draft = draft
-        self.error = error
-
-
-class TripsReady(Message):
-    def __init__(self, trips: list[Trip] | None, select_id: str | None, error: BaseException | None) -> None:
-        super().__init__()
-        self.trips = trips
-        self.select_id = select_id
-        self.error = error
 
 
 class MainScreen(Screen[None]):
@@ -86,23 +92,28 @@ class MainScreen(Screen[None]):
         Binding("a", "add_trip", "Add trip", id="add-trip"),
         Binding("c", "copy_draft", "Copy draft", id="copy-draft"),
         Binding("e", "export_ics", "Export .ics", id="export-ics"),
+        Binding("m", "toggle_draft", "Draft", id="toggle-draft"),
+        # Not in the footer (no room at 80 columns): in the help screen and the command palette.
+        Binding("E", "edit_trip", "Edit trip", id="edit-trip", show=False),
+        Binding("d,delete", "delete_trip", "Delete trip", id="delete-trip", key_display="d", show=False),
     ]
 
     app: IrlmeetApp
 
+    # What the actions depend on: setting one refreshes the footer's bindings.
+    service: reactive[Service | None] = reactive(None, bindings=True, init=False)
+    trip: reactive[Trip | None] = reactive(None, bindings=True, init=False, always_update=True)
+    proposal: reactive[Proposal | None] = reactive(None, bindings=True, init=False, always_update=True)
+
     def __init__(self) -> None:
         super().__init__()
-        self.service: Service | None = None
         self.user_tz = "UTC"
         self.trips: list[Trip] = []
-        self.trip: Trip | None = None
         self.plan: Plan | None = None
-        self.proposal: Proposal | None = None
         self.draft: Draft | None = None
         self._plans: dict[str, Plan] = {}
         self._by_contact: dict[str, Proposal] = {}
-        self._planner = LatestWins(self, "plan", self._compute_plan, PlanReady)
-        self._drafter = LatestWins(self, "draft", self._compute_draft, DraftReady)
+        self._keep_person: str | None = None  # after a reload: the person to keep highlighted
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -142,7 +153,6 @@ class MainScreen(Screen[None]):
         self.query_one("#loading").display = False
         self.query_one("#body").display = True
         self.show_trips(trips, select_id=None)
-        self.refresh_bindings()
 
     def _today(self) -> date:
         assert self.service is not None
@@ -212,7 +222,6 @@ class MainScreen(Screen[None]):
                     "is most worth seeing now, each with a proposed time and a short note to send."
                 )
             )
-            self.refresh_bindings()
             return
         title = Text("People near ")
         title.append(fmt.visible(trip.destination.label()))
@@ -225,12 +234,18 @@ class MainScreen(Screen[None]):
             self._show_plan(cached)
         else:
             self._people_message(None)
-            self._planner.request(trip)
-        self.refresh_bindings()
+            self._compute_plan(trip)
 
-    def _compute_plan(self, trip: Trip) -> Plan:
-        assert self.service is not None
-        return self.service.plan(trip)
+    @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
+    def _compute_plan(self, trip: Trip) -> None:
+        service = self.service
+        assert service is not None
+        try:
+            plan, error = service.plan(trip), None
+        except Exception as exc:  # noqa: BLE001 - shown in the people pane
+            plan, error = None, exc
+        if not get_current_worker().is_cancelled:
+            self.post_message(PlanReady(trip, plan, error))
 
     def on_plan_ready(self, message: PlanReady) -> None:
         if self.trip is None or message.trip.id != self.trip.id:
@@ -279,7 +294,6 @@ class MainScreen(Screen[None]):
             )
             self._show_proposal(None)
             self._set_no_draft(True)
-            self.refresh_bindings()
             return
         self._people_message(None)
         self._set_no_draft(False)
@@ -291,12 +305,11 @@ class MainScreen(Screen[None]):
         pane.border_subtitle = subtitle
         mine = [fmt.your_time(p, trip, self.user_tz, compact=True) for p in shown]
         with_yours = any(mine)
-        table.add_column(Text("#", justify="right"), key="rank")
-        table.add_column(Text("Name"), key="name")
-        table.add_column(Text("When (local)"), key="when")
+        headers = [("rank", Text("#", justify="right")), ("name", Text("Name")), ("when", Text("When (local)"))]
         if with_yours:
-            table.add_column(Text(fmt.zone_city(self.user_tz)), key="yours")
-        table.add_column(Text("Why"), key="why")
+            headers.append(("yours", Text(fmt.zone_city(self.user_tz))))
+        headers.append(("why", Text("Why")))
+        rows: list[list[Text]] = []
         for i, (p, yours) in enumerate(zip(shown, mine, strict=True), start=1):
             when = fmt.slot_label(p, trip)
             if when and p.note:
@@ -306,16 +319,35 @@ class MainScreen(Screen[None]):
                 when_cell = Text(when)
             else:
                 when_cell = fmt.plain(p.note or "no slot", style="italic dim")
-            row: list[Any] = [Text(str(i), justify="right", style="dim"), fmt.plain(p.contact.name), when_cell]
+            row: list[Text] = [Text(str(i), justify="right", style="dim"), fmt.plain(p.contact.name), when_cell]
             if with_yours:
                 row.append(Text(yours, style="dim"))
             # The headline reason fits the row; all of them are in the draft pane below.
             headline = p.candidate.reasons[0] if p.candidate.reasons else ""
             row.append(fmt.plain(headline, style="dim"))
-            table.add_row(*row, key=p.contact.id)
-        table.move_cursor(row=0, animate=False)
-        self._show_proposal(shown[0])
-        self.refresh_bindings()
+            rows.append(row)
+        widths = _fit_columns([h for _, h in headers], rows, self._people_width())
+        for (key, header), width in zip(headers, widths, strict=True):
+            table.add_column(_ellipsis(header, width), key=key, width=width)
+        for p, row in zip(shown, rows, strict=True):
+            table.add_row(*(_ellipsis(cell, w) for cell, w in zip(row, widths, strict=True)), key=p.contact.id)
+        keep = next((i for i, p in enumerate(shown) if p.contact.id == self._keep_person), 0)
+        self._keep_person = None
+        table.move_cursor(row=keep, animate=False)
+        self._show_proposal(shown[keep])
+
+    def _people_width(self) -> int:
+        """The room the people table has (before the first layout: estimated from the screen)."""
+        width = self.query_one("#people-pane").content_size.width
+        if width <= 0:
+            trips = self.query_one("#trips-pane").outer_size.width or 26
+            width = self.size.width - trips - 4
+        return max(width - 1, 20)  # one column for the vertical scrollbar's gutter
+
+    def on_resize(self) -> None:
+        if self.plan is not None and self.proposal is not None:
+            self._keep_person = self.proposal.contact.id
+            self._show_plan(self.plan)
 
     @on(DataTable.RowHighlighted, "#people")
     def _person_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -373,12 +405,18 @@ class MainScreen(Screen[None]):
             )
             return
         draft.update(Text("Writing the draft…", style="dim italic"))
-        self._drafter.request((self.trip, self.plan, proposal))
+        self._compute_draft(self.trip, self.plan, proposal)
 
-    def _compute_draft(self, key: tuple[Trip, Plan, Proposal]) -> Draft:
-        assert self.service is not None
-        trip, plan, proposal = key
-        return self.service.draft(trip, proposal.contact, the_plan=plan)
+    @work(thread=True, exclusive=True, group="draft", exit_on_error=False)
+    def _compute_draft(self, trip: Trip, plan: Plan, proposal: Proposal) -> None:
+        service = self.service
+        assert service is not None
+        try:
+            draft, error = service.draft(trip, proposal.contact, the_plan=plan), None
+        except Exception as exc:  # noqa: BLE001 - shown in the draft pane
+            draft, error = None, exc
+        if not get_current_worker().is_cancelled:
+            self.post_message(DraftReady(trip, plan, proposal, draft, error))
 
     def on_draft_ready(self, message: DraftReady) -> None:
         current = self.proposal
@@ -395,7 +433,6 @@ class MainScreen(Screen[None]):
             warnings.update(fmt.warnings_text(message.draft))
             warnings.display = True
         self.query_one("#draft-pane").border_subtitle = "c copy"
-        self.refresh_bindings()
 
     # -- navigation -------------------------------------------------------------------------
 
@@ -416,8 +453,10 @@ class MainScreen(Screen[None]):
             return True if self.service is not None else None
         if action == "export_ics":
             return True if self.service is not None and self.trip is not None else None
-        if action == "copy_draft":
+        if action in ("copy_draft", "toggle_draft"):
             return True if self.service is not None and self.proposal is not None else None
+        if action in ("edit_trip", "delete_trip"):
+            return True if self.service is not None and self.trip is not None else None
         return True
 
     def action_copy_draft(self) -> None:
@@ -450,19 +489,67 @@ class MainScreen(Screen[None]):
         self.notify(f"Added {fmt.visible(added.trip.name)}", markup=False)
 
     def _reload_trips(self, *, select_id: str | None) -> None:
-        service = self.service
-        if service is None:
+        if self.service is not None:
+            self._load_trips(self.service, select_id)
+
+    @work(thread=True, exclusive=True, group="trips", exit_on_error=False)
+    def _load_trips(self, service: Service, select_id: str | None) -> None:
+        try:
+            trips = service.trips()
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.post_message(TripsReady(None, select_id, exc))
             return
+        self.post_message(TripsReady(trips, select_id, None))
 
-        def load() -> None:
-            try:
-                trips = service.trips()
-            except Exception as exc:  # noqa: BLE001 - shown to the user
-                self.post_message(TripsReady(None, select_id, exc))
-                return
-            self.post_message(TripsReady(trips, select_id, None))
+    def data_changed(self, trips: list[Trip]) -> None:
+        """Another process changed the data: show it, keeping the trip and the person highlighted."""
+        if self.service is None:
+            return
+        self._plans.clear()
+        current = self.trip
+        self._keep_person = self.proposal.contact.id if self.proposal is not None else None
+        if [t.id for t in trips] != [t.id for t in self.trips] or any(a != b for a, b in zip(trips, self.trips, strict=False)):
+            self.show_trips(trips, select_id=current.id if current else None)
+        elif current is not None:
+            self.trip = None  # plan the same trip again, with the new contacts
+            self._select_trip(current)
 
-        self.run_worker(load, name="reload trips", group="trips", thread=True, exit_on_error=False)
+    # -- edit and delete trips ----------------------------------------------------------------
+
+    def action_edit_trip(self) -> None:
+        if self.service is not None and self.trip is not None:
+            self.app.push_screen(AddTripScreen(self.service, self.trip), self._trip_edited)
+
+    def _trip_edited(self, edited: AddedTrip | None) -> None:
+        if edited is None:
+            return
+        self._plans.clear()
+        self.trip = None
+        self.show_trips(edited.trips, select_id=edited.trip.id)
+        self.notify(f"Saved {edited.trip.name}", markup=False)
+
+    def action_delete_trip(self) -> None:
+        service, trip = self.service, self.trip
+        if service is None or trip is None:
+            return
+        question = Text(f"Delete the trip {trip.name} ({trip.destination.short_label()}, {days_label(trip)}) and its planned meetups?")
+        self.app.push_screen(ConfirmScreen(question, "Delete", lambda: service.remove_trip(trip.id, force=True)), lambda done: self._trip_deleted(trip, done))
+
+    def _trip_deleted(self, trip: Trip, done: bool | None) -> None:
+        if not done:
+            return
+        self._plans.pop(trip.id, None)
+        self.notify(f"Deleted {trip.name}", markup=False)
+        self._reload_trips(select_id=None)
+
+    def action_toggle_draft(self) -> None:
+        """Give the draft the whole screen (and back): at 80x24 it is the quickest way to read it."""
+        pane = self.query_one("#draft-pane", DraftPane)
+        if self.maximized is pane:
+            self.minimize()
+            return
+        pane.focus()
+        self.maximize(pane, container=False)
 
     def on_trips_ready(self, message: TripsReady) -> None:
         if message.error is not None or message.trips is None:

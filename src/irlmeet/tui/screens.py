@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -24,12 +24,13 @@ from irlmeet.core.errors import (
 )
 from irlmeet.core.models import Place, Trip
 from irlmeet.core.text import visible
+from irlmeet.tui.messages import JobDone, JobFailed
 from irlmeet.tui.workers import describe_error
 
 if TYPE_CHECKING:
     from irlmeet.core.service import ExportResult, Service
 
-__all__ = ["AddTripScreen", "AddedTrip", "ErrorScreen", "ExportScreen", "HelpScreen"]
+__all__ = ["AddTripScreen", "AddedTrip", "ConfirmScreen", "ErrorScreen", "ExportScreen", "HelpScreen", "candidate_text"]
 
 R = TypeVar("R")
 
@@ -126,34 +127,22 @@ class FormScreen(ModalScreen[R], Generic[R]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
 
-    class Done(Message):
-        def __init__(self, result: Any) -> None:
-            super().__init__()
-            self.result = result
-
-    class Failed(Message):
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.busy = False
+    busy: reactive[bool] = reactive(False, init=False)
 
     def run_job(self, job: Callable[[], Any], busy_text: str) -> None:
         if self.busy:
             return
         self._set_busy(True, busy_text)
+        self._job(job)
 
-        def run() -> None:
-            try:
-                result = job()
-            except Exception as exc:  # noqa: BLE001 - shown in the dialog
-                self.post_message(self.Failed(exc))
-                return
-            self.post_message(self.Done(result))
-
-        self.run_worker(run, name="dialog job", group="dialog", thread=True, exit_on_error=False)
+    @work(thread=True, exclusive=True, group="dialog", exit_on_error=False)
+    def _job(self, job: Callable[[], Any]) -> None:
+        try:
+            result = job()
+        except Exception as exc:  # noqa: BLE001 - shown in the dialog
+            self.post_message(JobFailed(exc))
+            return
+        self.post_message(JobDone(result))
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self.busy = busy
@@ -191,11 +180,11 @@ class FormScreen(ModalScreen[R], Generic[R]):
     def submit(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def on_form_screen_done(self, message: Done) -> None:
+    def on_job_done(self, message: JobDone) -> None:
         self._set_busy(False)
         self.dismiss(message.result)
 
-    def on_form_screen_failed(self, message: Failed) -> None:
+    def on_job_failed(self, message: JobFailed) -> None:
         self._set_busy(False)
         self.failed(message.error)
 
@@ -217,30 +206,37 @@ class AddedTrip:
 
 
 class AddTripScreen(FormScreen[AddedTrip | None]):
-    """City, from, to and an optional name; errors appear under the field they are about."""
+    """City, from, to and an optional name; errors appear under the field they are about.
+
+    Given a ``trip``, the same dialog edits it (the fields start with its values).
+    """
 
     _FIELDS: ClassVar[dict[str, str]] = {"from": "from", "start": "from", "to": "to", "end": "to", "name": "name", "city": "city", "destination": "city"}
     _LABELS: ClassVar[dict[str, str]] = {"city": "City", "from": "From", "to": "To", "name": "Name"}
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Service, trip: Trip | None = None) -> None:
         super().__init__()
         self._service = service
+        self._trip = trip
         self._candidates: list[Place] = []
         self._picked: Place | None = None  # a candidate the user picked from the list
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", classes="dialog"):
-            yield Static(Text("Add a trip", style="bold"), classes="dialog-title")
-            yield from _field_row("City", Input(placeholder="e.g. Berlin, Portland, ME, München", id="city"), "city")
+            trip = self._trip
+            yield Static(Text("Edit trip" if trip else "Add a trip", style="bold"), classes="dialog-title")
+            city = trip.destination.label() if trip else ""
+            yield from _field_row("City", Input(city, placeholder="e.g. Berlin, Portland, ME, München", id="city"), "city")
             yield OptionList(id="candidates")
             with Horizontal(id="dates"):
-                yield from _field_row("From (YYYY-MM-DD)", Input(placeholder="2026-04-14", id="from"), "from")
-                yield from _field_row("To (YYYY-MM-DD)", Input(placeholder="2026-04-17", id="to"), "to")
-            yield from _field_row("Name (optional)", Input(placeholder="default: city and month", id="name"), "name")
+                start, end = (trip.start.isoformat(), trip.end.isoformat()) if trip else ("", "")
+                yield from _field_row("From (YYYY-MM-DD)", Input(start, placeholder="2026-04-14", id="from"), "from")
+                yield from _field_row("To (YYYY-MM-DD)", Input(end, placeholder="2026-04-17", id="to"), "to")
+            yield from _field_row("Name (optional)", Input(trip.name if trip else "", placeholder="default: city and month", id="name"), "name")
             yield Static("", id="form-error", classes="field-error")
             yield Static("", id="dialog-status")
             with Horizontal(classes="buttons"):
-                yield Button("Add trip", variant="primary", id="submit")
+                yield Button("Save" if trip else "Add trip", variant="primary", id="submit")
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
@@ -272,9 +268,16 @@ class AddTripScreen(FormScreen[AddedTrip | None]):
         service = self._service
         # A picked candidate is used as is, unless the city text was edited after picking.
         destination: str | Place = self._picked if self._picked and city == self._picked.label() else city
+        old = self._trip
 
         def job() -> AddedTrip:
-            trip = service.add_trip(destination, start, end, name=name or None)
+            if old is None:
+                trip = service.add_trip(destination, start, end, name=name or None)
+            else:
+                changes: dict[str, object] = {"start": start, "end": end, "name": name}
+                if destination != old.destination.label():
+                    changes["city"] = destination
+                trip = service.edit_trip(old.id, **changes)
             return AddedTrip(trip, service.trips())
 
         self.run_job(job, "Looking up the city (the first lookup of a session takes a few seconds)…")
@@ -286,7 +289,7 @@ class AddTripScreen(FormScreen[AddedTrip | None]):
             options = self.query_one("#candidates", OptionList)
             options.clear_options()
             options.add_options(
-                Option(_candidate_text(c), id=str(i)) for i, c in enumerate(self._candidates)
+                Option(candidate_text(c), id=str(i)) for i, c in enumerate(self._candidates)
             )
             options.display = True
             options.highlighted = 0
@@ -319,7 +322,7 @@ class AddTripScreen(FormScreen[AddedTrip | None]):
         self.submit()
 
 
-def _candidate_text(place: Place) -> Text:
+def candidate_text(place: Place) -> Text:
     """A candidate city, with what tells namesakes apart: population and coordinates."""
     text = Text(visible(place.label()))
     details = [f"pop. {place.population:,}"] if place.population else []
@@ -379,3 +382,51 @@ class ExportScreen(FormScreen["ExportResult | None"]):
 
     def failed(self, error: BaseException) -> None:
         self.show_error("path", f"File: {describe_error(error)}")
+
+
+class ConfirmScreen(FormScreen[bool | None]):
+    """"Really?" for what cannot be undone: the question, then the Service call on yes.
+
+    Dismisses with ``True`` once ``job`` succeeded, ``None`` on cancel; a failure shows in place.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "cancel", "Cancel", id="confirm-cancel"),
+        Binding("y", "confirm", "Yes", id="confirm-yes"),
+    ]
+
+    def __init__(self, question: Text, verb: str, job: Callable[[], Any]) -> None:
+        super().__init__()
+        self._question = question
+        self._verb = verb
+        self._run = job
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog", classes="dialog"):
+            yield Static(Text("Please confirm", style="bold"), classes="dialog-title")
+            yield Static(self._question, id="confirm-question", classes="dialog-hint")
+            yield Static("", id="form-error", classes="field-error")
+            yield Static("", id="dialog-status")
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self._verb} (y)", variant="error", id="submit")
+                yield Button("Cancel (n)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.clear_errors()
+        self.query_one("#dialog-status", Static).display = False
+        self.query_one("#cancel", Button).focus()  # the safe choice is the default
+
+    def action_confirm(self) -> None:
+        self.submit()
+
+    def submit(self) -> None:
+        if self.busy:
+            return
+        self.clear_errors()
+        job = self._run
+
+        def run() -> bool:
+            job()
+            return True
+
+        self.run_job(run, "Working…")

@@ -497,6 +497,28 @@ class Store:
             self._check_open()
             self._sync(locked=False)
 
+    def changed_on_disk(self) -> bool:
+        """Cheap (two ``stat`` calls): has another process written since we last looked?
+
+        True means :meth:`reload` has something to read; our own writes never make it True.
+        """
+        with self._mutex:
+            self._check_open()
+            try:
+                st = os.stat(self.path)
+            except FileNotFoundError:
+                return True  # reload() says what is wrong
+            if _fingerprint(st) != self._main_fp:
+                return True
+            j = self._journal
+            try:
+                jst = os.stat(self._journal_path)
+            except FileNotFoundError:
+                return j.live
+            if jst.st_ino != j.ino:
+                return True
+            return j.live and jst.st_size != j.off
+
     def compact(self) -> None:
         """Fold the journal into the main file now (atomic rewrite), and drop the journal."""
         with self._mutex, self._os_errors(

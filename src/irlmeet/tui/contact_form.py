@@ -1,0 +1,205 @@
+"""The add/edit contact dialog: one input per field, each error shown under its field.
+
+:data:`FORM_FIELDS` is the one list of the fields the form has: its Service keyword, label,
+placeholder, how to show a contact's value, and how to turn the typed text into the value the
+Service takes. The city completes from the place index as you type (right arrow accepts) and an
+ambiguous name opens the same pick list as the trip dialog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.suggester import Suggester
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from irlmeet.core.directory import fold
+from irlmeet.core.errors import AmbiguousPlace, PlaceError, ValidationError
+from irlmeet.core.models import Contact, Place
+from irlmeet.tui.screens import FormScreen, _field_row, candidate_text
+from irlmeet.tui.workers import describe_error
+
+if TYPE_CHECKING:
+    from irlmeet.core.service import Service
+
+__all__ = ["FORM_FIELDS", "ContactFormScreen", "FormField", "PlaceSuggester"]
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _opt(text: str) -> str | None:
+    return text or None
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    name: str  # the Service keyword, and the input's id
+    label: str
+    placeholder: str
+    shown: Callable[[Contact], str]  # the contact's value as the form shows it
+    parse: Callable[[str], Any] = str  # typed text -> the value the Service takes
+    required: str = ""  # the hint when a required field is left empty
+    errors: tuple[str, ...] = ()  # other ValidationError field names that belong under this one
+
+
+#: The fields of the contact form, in order. The one place to add a field to the form.
+FORM_FIELDS: tuple[FormField, ...] = (
+    FormField("name", "Name", "e.g. Ada Brandt", lambda c: c.name, required="enter their name"),
+    FormField(
+        "city", "City", "e.g. Berlin, Portland, ME, München", lambda c: c.home.label() if c.home else "",
+        required="enter the city they live in", errors=("places", "destination"),
+    ),
+    FormField("nickname", "Nickname (drafts greet them with it)", "e.g. Adi", lambda c: c.nickname),
+    FormField("company", "Company", "", lambda c: c.company),
+    FormField("role", "Role", "", lambda c: c.role),
+    FormField("emails", "Emails (comma-separated)", "ada@example.com", lambda c: ", ".join(c.emails), _split),
+    FormField(
+        "circle", "Circle: professional, personal or both", "empty: professional", lambda c: c.circle.value,
+        lambda text: text.lower() or "professional",
+    ),
+    FormField("met_at", "Met at (an event or place)", "e.g. PyCon DE 2024 sprints", lambda c: c.met_at),
+    FormField("met_via", "Met via (what or whom)", "e.g. Mastodon, my friend Lea", lambda c: c.met_via),
+    FormField("topic", "Last topic or shared interest", "e.g. property-based testing", lambda c: c.topic),
+    FormField("how_we_met", "How you met (one free line)", "e.g. the PyCon DE 2024 sprints", lambda c: c.how_we_met),
+    FormField("met_on", "Met on (YYYY-MM-DD)", "2024-04-20", lambda c: c.met_on.isoformat() if c.met_on else "", _opt),
+    FormField(
+        "last_seen", "Last seen in person (YYYY-MM-DD)", "empty: never", lambda c: c.last_seen.isoformat() if c.last_seen else "", _opt
+    ),
+    FormField("tags", "Tags (comma-separated)", "python, berlin", lambda c: ", ".join(c.tags), _split),
+    FormField("notes", "Notes (private: never in a draft or an export)", "", lambda c: c.notes),
+)
+
+_BY_ERROR = {key: f.name for f in FORM_FIELDS for key in (f.name, *f.errors)}
+_LABELS = {f.name: f.label.split(" (")[0].split(":")[0] for f in FORM_FIELDS}
+
+
+class PlaceSuggester(Suggester):
+    """Completes a city name from the place index (a Service call, off the event loop)."""
+
+    def __init__(self, service: Service) -> None:
+        super().__init__(use_cache=True, case_sensitive=False)
+        self._service = service
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if len(value.strip()) < 3 or "," in value:
+            return None
+        names = await asyncio.to_thread(self._service.place_names, value, limit=1)
+        if names and fold(names[0]).startswith(fold(value)):
+            return names[0]
+        return None
+
+
+class ContactFormScreen(FormScreen["Contact | None"]):
+    """Add a contact, or edit ``contact``; dismisses with the saved contact."""
+
+    def __init__(self, service: Service, contact: Contact | None = None) -> None:
+        super().__init__()
+        self._service = service
+        self._contact = contact
+        self._candidates: list[Place] = []
+        self._picked: Place | None = None
+
+    def compose(self) -> ComposeResult:
+        c = self._contact
+        with VerticalScroll(id="dialog", classes="dialog"):
+            title = Text("Add a contact", style="bold") if c is None else Text("Edit ", style="bold") + Text(c.name, style="bold")
+            yield Static(title, classes="dialog-title")
+            for f in FORM_FIELDS:
+                value = f.shown(c) if c is not None else ""
+                suggester = PlaceSuggester(self._service) if f.name == "city" else None
+                yield from _field_row(f.label, Input(value, placeholder=f.placeholder, id=f.name, suggester=suggester), f.name)
+                if f.name == "city":
+                    yield OptionList(id="candidates")
+            yield Static("", id="form-error", classes="field-error")
+            yield Static("", id="dialog-status")
+            with Horizontal(classes="buttons"):
+                yield Button("Save" if c else "Add contact", variant="primary", id="submit")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.clear_errors()
+        self.query_one("#candidates", OptionList).display = False
+        self.query_one("#dialog-status", Static).display = False
+        self.query_one("#name", Input).focus()
+
+    def submit(self) -> None:
+        if self.busy:
+            return
+        self.clear_errors()
+        self.query_one("#candidates", OptionList).display = False
+        texts = {f.name: self.query_one(f"#{f.name}", Input).value.strip() for f in FORM_FIELDS}
+        missing = [f for f in FORM_FIELDS if f.required and not texts[f.name]]
+        for f in missing:
+            self.show_error(f.name, f"{_LABELS[f.name]}: {f.required}")
+        if missing:
+            self.query_one(f"#{missing[0].name}", Input).focus()
+            return
+        values = {f.name: f.parse(texts[f.name]) for f in FORM_FIELDS}
+        city = texts["city"]
+        values["city"] = self._picked if self._picked and city == self._picked.label() else city
+        service, old = self._service, self._contact
+        if old is None:
+            name = values.pop("name")
+            place = values.pop("city")
+
+            def job() -> Contact:
+                return service.add_contact(name, place, **values)
+        else:
+            changes = {f.name: values[f.name] for f in FORM_FIELDS if texts[f.name] != f.shown(old)}
+            if "city" in changes and isinstance(values["city"], Place) and old.home == values["city"]:
+                del changes["city"]
+            if "city" in changes:  # the form edits the first place; the others stay as they are
+                first = (old.places[0].label, changes.pop("city")) if old.places else changes.pop("city")
+                changes["places"] = [first, *old.places[1:]]
+
+            def job() -> Contact:
+                return service.edit_contact(old.id, **changes) if changes else old
+
+        self.run_job(job, "Saving (the first city lookup of a session takes a few seconds)…")
+
+    def failed(self, error: BaseException) -> None:
+        if isinstance(error, AmbiguousPlace) and error.candidates:
+            self._candidates = [c for c in error.candidates if isinstance(c, Place)]
+            self.show_error("city", f"City: {error.text!r} could be several cities; pick one below (enter):")
+            options = self.query_one("#candidates", OptionList)
+            options.clear_options()
+            options.add_options(Option(candidate_text(c), id=str(i)) for i, c in enumerate(self._candidates))
+            options.display = True
+            options.highlighted = 0
+            options.focus()
+            return
+        if isinstance(error, PlaceError):
+            self.show_error("city", f"City: {error}")
+            self.query_one("#city", Input).focus()
+            return
+        if isinstance(error, ValidationError):
+            root = error.field.split(".")[0].split("[")[0]
+            field = _BY_ERROR.get(root)
+            if field is not None:
+                message = str(error)
+                prefix = f"{error.field}: "
+                if error.where is None and message.startswith(prefix):
+                    message = message[len(prefix):]
+                self.show_error(field, f"{_LABELS[field]}: {message}")
+                self.query_one(f"#{field}", Input).focus()
+                return
+        self.show_error(None, describe_error(error))
+
+    @on(OptionList.OptionSelected, "#candidates")
+    def _candidate_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        place = self._candidates[int(event.option.id or 0)]
+        self._picked = place
+        self.query_one("#city", Input).value = place.label()
+        self.query_one("#candidates", OptionList).display = False
+        self.submit()
