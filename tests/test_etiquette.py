@@ -103,11 +103,11 @@ def test_each_easy_out_phrasing_counts(easy_out):
 
 def test_over_the_channels_cap():
     long_email = edit("Best,", " ".join(["It was a long week with many talks to see."] * 8) + "\n\nBest,")
-    w = [w for w in check(long_email) if w.code == "over-cap"][0]
+    w = next(w for w in check(long_email) if w.code == "over-cap")
     assert w.explain.startswith(f"{measure(long_email).count} / 125 words")
     note = "Hi Ada, since PyCon I've meant to say hello. " + "x" * 170 + " No worries if not."
     assert len(note) > 200
-    flagged = [w for w in check(note, channel="linkedin-note") if w.code == "over-cap"][0]
+    flagged = next(w for w in check(note, channel="linkedin-note") if w.code == "over-cap")
     assert flagged.start == 200 and "200 characters" in flagged.explain
     assert "over-cap" not in codes(note, channel="linkedin-note", cap=300), "Premium allows 300"
     assert "over-cap" in codes("Hi Ada! Since PyCon. " + "y" * 300, channel="sms")
@@ -178,13 +178,13 @@ def test_no_false_shouting(harmless):
 
 def test_offsets_are_lines_and_columns_for_editors():
     text = "Hi Ada,\n\nAre you hiring?"
-    w = [w for w in check(text) if w.code == "favour-ask"][0]
+    w = next(w for w in check(text) if w.code == "favour-ask")
     assert position(text, w.start) == (3, 1)
     assert position(text, 3) == (1, 4)
 
 
 def test_every_code_and_list_is_documented_in_one_place():
-    import irlmeet.core.etiquette as etiquette
+    from irlmeet.core import etiquette
 
     for code in CODES:
         assert code in (etiquette.__doc__ or "")

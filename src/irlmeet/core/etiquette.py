@@ -107,13 +107,13 @@ _CHANNEL_ALIASES = {"linkedin": "linkedin-note", "note": "linkedin-note", "messa
 CODES: dict[str, tuple[str, str]] = {
     "favour-ask": (
         "asks for a job, referral or favour",
-        "A first meeting with an ask attached reads as a transaction and often goes unanswered; "
-        "keep this note to meeting, and bring anything else up once you have met.",
+        ("A first meeting with an ask attached reads as a transaction and often goes unanswered; "
+        "keep this note to meeting, and bring anything else up once you have met."),
     ),
     "pick-your-brain": (
         '"pick your brain"',
-        "It tells the reader they'll be working for free; say what you'd like to hear about, "
-        "or just suggest catching up.",
+        ("It tells the reader they'll be working for free; say what you'd like to hear about, "
+        "or just suggest catching up."),
     ),
     "default-greeting": (
         "LinkedIn's default greeting",
@@ -133,8 +133,8 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "nothing-personal": (
         "nothing personal",
-        "This could be sent to anyone: greet the reader by name and mention something you share "
-        "(where you met, what they told you, the last time you saw each other).",
+        ("This could be sent to anyone: greet the reader by name and mention something you share "
+        "(where you met, what they told you, the last time you saw each other)."),
     ),
     "repeated-phrase": (
         "a phrase said twice",
