@@ -379,7 +379,7 @@ def main(
             settings = replace(settings, paths=replace(paths, data_file=demo_file))
         ctx = Context(settings, clock=clock, out=out, err=err)
         if args.command is None:
-            return _run_tui(ctx, demo=args.demo)
+            return _run_tui(ctx, demo=args.demo, env=env)
         handler = COMMANDS[(args.command, getattr(args, "action", None))]
         return handler(ctx, args) or 0
     except IrlmeetError as exc:
@@ -400,7 +400,7 @@ def main(
             shutil.rmtree(demo_dir, ignore_errors=True)
 
 
-def _run_tui(ctx: Context, *, demo: bool) -> int:
+def _run_tui(ctx: Context, *, demo: bool, env: Mapping[str, str] | None = None) -> int:
     from irlmeet.tui.app import IrlmeetApp
 
     opened: list[Any] = []
@@ -410,7 +410,7 @@ def _run_tui(ctx: Context, *, demo: bool) -> int:
         opened.append(service)
         return service
 
-    app = IrlmeetApp(open_service, settings=ctx.settings, demo=demo)
+    app = IrlmeetApp(open_service, settings=ctx.settings, demo=demo, env=env)
     try:
         app.run()
     finally:

@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["OSC52", "TMUX_FIX", "CopyResult", "Tool", "copy", "find_tool", "osc52", "tmux_set_clipboard"]
+__all__ = ["OSC52", "TMUX_FIX", "CopyResult", "Tool", "copy", "find_tool", "osc52", "tmux_set_clipboard", "write_text"]
 
 OSC52 = "osc52"
 TMUX_FIX = "add `set -g set-clipboard on` to ~/.tmux.conf, then run `tmux source-file ~/.tmux.conf`"
@@ -186,3 +186,16 @@ def copy(
         hint = f"inside tmux ({said}) the copy is dropped: {TMUX_FIX}"
         message = f"{message}; {hint}"
     return CopyResult(OSC52, False, message, hint)
+
+
+def write_text(path: Path, text: str, *, replace: bool = False) -> bool:
+    """The other way out: write the draft to ``path`` (UTF-8, 0600, whole or not at all).
+    An existing file is kept unless ``replace``: returns False then, so the UI can ask first.
+    OSErrors propagate for the caller to word (:func:`irlmeet.core.fsutil.describe_os_error`)."""
+    from irlmeet.core.fsutil import atomic_write, write_new
+
+    data = text.encode("utf-8")
+    if replace:
+        atomic_write(path, data, mode=None)
+        return True
+    return write_new(path, data)
