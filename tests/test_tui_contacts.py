@@ -212,7 +212,7 @@ async def test_edit_and_delete_a_trip_on_the_trips_screen(world):
         await pilot.press("enter")
         await settle(app, pilot)
         assert main.trip.name == "Berlin week" and str(main.trip.end) == "2026-12-12"
-        await pilot.press("d")
+        await pilot.press("D")  # d is the drafts view; trips are deleted with D (or Delete)
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await settle(app, pilot)

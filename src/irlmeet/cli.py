@@ -146,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--channel", default="email", choices=["email"], help="where it will be sent (default: email)")
     draft.add_argument("--json", action="store_true", help="print as JSON")
 
+    lint = sub.add_parser("lint", help="check any text for etiquette problems", description="Run the etiquette check on any text (a file, or - for stdin): job or favour asks, \"pick your brain\", LinkedIn's default greeting, stacked asks, no easy out, over the channel's cap, nothing personal, a phrase said twice, the reader in the third person, mixed circles, shouting. Each warning is printed as FILE:LINE:COL: CODE: TITLE — WHY. Exit status: 0 when clean, 1 when there are warnings, 2 when the file can't be read.")
+    lint.add_argument("file", metavar="FILE|-", help="the text to check; - reads stdin")
+    lint.add_argument("--channel", default="email", choices=["email", "linkedin-note", "dm", "sms", "post"], help="what the text is for: sets the length cap (default: email; a leading 'Subject:' line is the subject)")
+    lint.add_argument("--cap", type=_cap, metavar="N", help="the channel's cap instead of the default (e.g. 300 for a Premium LinkedIn note)")
+    lint.add_argument("--reader", default="", metavar="NAME", help="the reader's name, to catch speaking of them in the third person")
+    lint.add_argument("--circle", action="append", default=[], choices=["professional", "personal", "both"], help="a circle a group post goes to (repeatable)")
+    lint.add_argument("--json", action="store_true", help="print as JSON")
+
     export = sub.add_parser("export", help="write a trip's meetups to an .ics file", description="Write the trip's meetups to an .ics file any calendar can import. Current proposals go in as tentative ideas; exporting again updates the same events instead of adding new ones.")
     export.add_argument("trip", metavar="TRIP")
     export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.ics", help="the file to write (a symlink's target is replaced); - writes to standard output")
@@ -153,6 +161,16 @@ def build_parser() -> argparse.ArgumentParser:
     locate = sub.add_parser("locate", help="print where irlmeet keeps things", description="Print the path of the data file, the config file, the user themes folder or the cache.")
     locate.add_argument("what", choices=["data", "config", "themes", "cache"])
     return parser
+
+
+def _cap(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a cap: give a number above 0")
+    return value
 
 
 def _radius(text: str) -> float:
@@ -368,7 +386,7 @@ def main(
             settings = replace(settings, paths=replace(paths, data_file=demo_file))
         ctx = Context(settings, clock=clock, out=out, err=err)
         if args.command is None:
-            return _run_tui(ctx, demo=args.demo)
+            return _run_tui(ctx, demo=args.demo, env=env)
         handler = COMMANDS[(args.command, getattr(args, "action", None))]
         return handler(ctx, args) or 0
     except IrlmeetError as exc:
@@ -416,7 +434,7 @@ def _exit_on_signals() -> Callable[[], None]:
     return restore
 
 
-def _run_tui(ctx: Context, *, demo: bool) -> int:
+def _run_tui(ctx: Context, *, demo: bool, env: Mapping[str, str] | None = None) -> int:
     from irlmeet.tui.app import IrlmeetApp
 
     opened: list[Any] = []
@@ -426,7 +444,7 @@ def _run_tui(ctx: Context, *, demo: bool) -> int:
         opened.append(service)
         return service
 
-    app = IrlmeetApp(open_service, settings=ctx.settings, demo=demo)
+    app = IrlmeetApp(open_service, settings=ctx.settings, demo=demo, env=env)
     try:
         asyncio.run(_run_app_until_signalled(app))
     finally:
@@ -838,6 +856,63 @@ def cmd_draft(ctx: Context, args) -> int:
     return 0
 
 
+#: The most `irlmeet lint` reads: any invitation is far shorter; a bigger file is a wrong path.
+LINT_MAX_BYTES = 1_000_000
+
+
+def _read_lint_text(name: str) -> str:
+    """The text to lint, or an OSError/ValueError whose message names the problem."""
+    if name == "-":
+        data = sys.stdin.buffer.read(LINT_MAX_BYTES + 1)
+    else:
+        path = Path(name).expanduser()
+        if path.is_dir():
+            raise ValueError("is a folder, not a text file")
+        with path.open("rb") as f:
+            data = f.read(LINT_MAX_BYTES + 1)
+    if len(data) > LINT_MAX_BYTES:
+        raise ValueError(f"is over {LINT_MAX_BYTES // 1_000_000} MB: that is no note (wrong file?)")
+    if b"\0" in data:
+        raise ValueError("looks binary (it holds NUL bytes), not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(f"is not UTF-8 text (byte {data[exc.start]:#04x} on line {line})") from None
+    return text.replace("\r\n", "\n")
+
+
+def cmd_lint(ctx: Context, args) -> int:
+    """Exit 0 when clean, 1 with warnings, 2 when the file can't be read."""
+    from irlmeet.core import etiquette
+
+    shown = "<stdin>" if args.file == "-" else args.file
+    try:
+        text = _read_lint_text(args.file)
+    except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"{PROG}: error: {shown}: {why}", file=ctx.err)
+        return 2
+    found = etiquette.check(text, channel=args.channel, cap=args.cap, circles=args.circle, reader_name=args.reader)
+    size = etiquette.measure(text, channel=args.channel, cap=args.cap)
+    rows = []
+    for w in found:
+        line, col = etiquette.position(text, w.start) if w.start is not None else (1, 1)
+        rows.append({**w.to_dict(), "line": line, "col": col, "text": text[w.start : w.end] if w.start is not None else ""})
+    if args.json:
+        _print_json(ctx, {"file": shown, "channel": args.channel, "length": {"count": size.count, "cap": size.cap, "unit": size.unit}, "warnings": rows})
+        return 1 if found else 0
+    for row in sorted(rows, key=lambda r: (r["line"], r["col"])):
+        quoted = " ".join(row["text"].split())
+        quoted = "" if quoted.casefold() in row["title"].casefold() else quoted
+        quoted = f' ("{quoted[:57]}…")' if len(quoted) > 60 else f' ("{quoted}")' if quoted else ""
+        print(f"{shown}:{row['line']}:{row['col']}: {row['code']}: {row['title']}{quoted} — {row['explain']}", file=ctx.out)
+    n = len(found)
+    summary = f"{n} etiquette warning{'s' if n != 1 else ''}" if n else "no etiquette problems"
+    print(f"{shown}: {summary} ({size.label()})", file=ctx.err)
+    return 1 if found else 0
+
+
 def cmd_export(ctx: Context, args) -> int:
     svc = ctx.service
     trip = svc.find_trip(args.trip)
@@ -881,5 +956,6 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Context, Any], int]] = {
     ("plan", None): cmd_plan,
     ("draft", None): cmd_draft,
     ("export", None): cmd_export,
+    ("lint", None): cmd_lint,
     ("locate", None): cmd_locate,
 }

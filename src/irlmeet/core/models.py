@@ -947,6 +947,10 @@ class Trip:
 # Meetups
 
 
+#: The longest invitation kept with a meetup (a long email is ~1,000 characters).
+MAX_DRAFT_CHARS = 20_000
+
+
 @dataclass(frozen=True, slots=True)
 class Meetup:
     """A planned get-together on a trip.
@@ -968,6 +972,8 @@ class Meetup:
     sequence: int = 0
     notes: str = ""
     updated: datetime | None = None  # when this record last changed (DTSTAMP / LAST-MODIFIED)
+    draft_text: str = ""  # the invitation as the user edited it ("" = none kept; the generated one is used)
+    draft_channel: str = ""  # the channel draft_text was written for ("email", "linkedin-note", ...)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -990,6 +996,11 @@ class Meetup:
         set_(self, "notes", _text(self.notes, "notes", lines=True))
         if self.updated is not None:
             set_(self, "updated", _aware(self.updated, "updated"))
+        set_(self, "draft_text", _text(self.draft_text, "draft_text", lines=True, max_len=MAX_DRAFT_CHARS))
+        channel = _text(self.draft_channel, "draft_channel", max_len=32).strip().lower()
+        if channel and not re.fullmatch(r"[a-z][a-z-]*", channel):
+            raise ValidationError("draft_channel", f"{channel!r} is not a channel name")
+        set_(self, "draft_channel", channel)
 
     @property
     def duration(self) -> timedelta:
@@ -1009,6 +1020,8 @@ class Meetup:
             "sequence": self.sequence,
             "notes": self.notes,
             "updated": _dt_to_json(self.updated) if self.updated else None,
+            "draft_text": self.draft_text,
+            "draft_channel": self.draft_channel,
         }
 
     @classmethod
@@ -1027,6 +1040,8 @@ class Meetup:
             sequence=int(d.get("sequence") or 0),
             notes=d.get("notes", ""),
             updated=_dt_from_json(d["updated"], "updated") if d.get("updated") else None,
+            draft_text=d.get("draft_text", ""),
+            draft_channel=d.get("draft_channel", ""),
         )
 
 

@@ -467,6 +467,59 @@ class Service:
                 self.store.put_meetups(changed)
         return changed
 
+    # -- the invitation kept with a meetup ------------------------------------------------------
+
+    def meetup_for(self, trip: Trip, contact_id: str) -> Meetup | None:
+        """The live meetup with this person alone on this trip (an idea, invited or confirmed),
+        storing the plan's ideas first when there is none yet; None when the plan has no slot
+        for them. Where the edited invitation is kept (:meth:`save_draft`)."""
+
+        def find() -> Meetup | None:
+            live = [
+                m
+                for m in self.store.meetups(trip.id)
+                if contact_id in m.contact_ids and m.status not in (MeetupStatus.CANCELLED, MeetupStatus.DECLINED)
+            ]
+            live.sort(key=lambda m: (len(m.contact_ids) != 1, m.start, m.id))
+            return live[0] if live else None
+
+        found = find()
+        if found is None:
+            self.sync_ideas(trip)
+            found = find()
+        return found
+
+    def save_draft(self, meetup_id: str, channel: str, text: str) -> Meetup:
+        """Keep ``text`` (the invitation as the user edited it, for ``channel``) with the meetup;
+        empty text forgets it (the generated draft is shown again). Not a calendar change: the
+        meetup's sequence and timestamp stay as they are."""
+        from irlmeet.core.etiquette import channel_name
+
+        try:
+            name = channel_name(channel)
+        except ValueError as exc:
+            raise ValidationError("channel", str(exc)) from None
+        keep = text if text.strip() else ""
+        with self.store.transaction():
+            old = self.store.meetup(meetup_id)
+            new = replace(old, draft_text=keep, draft_channel=name if keep else "")
+            if new != old:
+                self.store.put_meetup(new)
+        return new
+
+    def mark_invited(self, meetup_id: str) -> Meetup:
+        """The invitation went out: an idea (or a declined or cancelled meetup being tried
+        again) becomes INVITED, with its calendar sequence bumped. Already invited: unchanged."""
+        with self.store.transaction():
+            old = self.store.meetup(meetup_id)
+            if old.status is MeetupStatus.INVITED:
+                return old
+            if old.status in (MeetupStatus.CONFIRMED, MeetupStatus.MET):
+                raise ValidationError("status", f"this meetup is already {old.status.value}")
+            new = replace(old, status=MeetupStatus.INVITED, sequence=old.sequence + 1, updated=self.now())
+            self.store.put_meetup(new)
+        return new
+
     def export_ics(self, trip: Trip, path: Path | BinaryIO, *, the_plan: planner.Plan | None = None) -> ExportResult:
         """Write the trip's meetups to ``path`` (or a binary stream such as stdout); current
         proposals go in as tentative ideas. A path that is irlmeet's own data (or not a regular

@@ -11,7 +11,8 @@ screen, never as a traceback).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -60,11 +61,14 @@ class IrlmeetApp(App[None]):
         ("tab", "next pane"),
     )
 
-    def __init__(self, open_service: Callable[[], Service], *, settings: Settings, demo: bool = False) -> None:
+    def __init__(
+        self, open_service: Callable[[], Service], *, settings: Settings, demo: bool = False, env: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__()
         self._open_service = open_service
         self.settings = settings
         self.demo = demo
+        self.env: Mapping[str, str] = os.environ if env is None else env  # $EDITOR, clipboard tools, TMUX
         self.service: Service | None = None
         self.sub_title = "demo data: a temporary copy, your own data is untouched" if demo else ""
         loaded = load_themes(theme_dirs(settings.paths.themes_dir))

@@ -91,11 +91,12 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_trip", "Add trip", id="add-trip"),
         Binding("c", "copy_draft", "Copy draft", id="copy-draft"),
+        Binding("d", "open_drafts", "Edit draft", id="open-drafts"),
         Binding("e", "export_ics", "Export .ics", id="export-ics"),
         Binding("m", "toggle_draft", "Draft", id="toggle-draft"),
         # Not in the footer (no room at 80 columns): in the help screen and the command palette.
         Binding("E", "edit_trip", "Edit trip", id="edit-trip", show=False),
-        Binding("d,delete", "delete_trip", "Delete trip", id="delete-trip", key_display="d", show=False),
+        Binding("D,delete", "delete_trip", "Delete trip", id="delete-trip", key_display="D", show=False),
     ]
 
     app: IrlmeetApp
@@ -457,7 +458,19 @@ class MainScreen(Screen[None]):
             return True if self.service is not None and self.proposal is not None else None
         if action in ("edit_trip", "delete_trip"):
             return True if self.service is not None and self.trip is not None else None
+        if action == "open_drafts":
+            return True if self.service is not None and self.proposal is not None and self.proposal.has_slot else None
         return True
+
+    def action_open_drafts(self) -> None:
+        """The drafts view for the highlighted person (tui/drafts_screen.py)."""
+        from irlmeet.tui.drafts_screen import DraftsScreen
+
+        service, trip, proposal = self.service, self.trip, self.proposal
+        if service is None or trip is None or proposal is None or not proposal.has_slot:
+            return
+        plan = self.plan if self.plan is not None and self.plan.trip.id == trip.id else None
+        self.app.push_screen(DraftsScreen(service, trip, proposal.contact, plan, env=self.app.env))
 
     def action_copy_draft(self) -> None:
         proposal = self.proposal

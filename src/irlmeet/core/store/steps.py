@@ -18,7 +18,7 @@ from typing import Any
 from irlmeet.core import models
 from irlmeet.core.errors import ValidationError
 
-__all__ = ["v1_to_v2"]
+__all__ = ["v1_to_v2", "v2_to_v3"]
 
 # What an old file may hold that the text rules now refuse: terminal escape sequences first (so
 # "\x1b[31m" goes whole, not leaving "[31m"), then single control and bidi characters.
@@ -123,4 +123,19 @@ def v1_to_v2(raw: dict) -> dict:
     contacts = raw.get("contacts")
     if isinstance(contacts, dict):
         raw = {**raw, "contacts": {cid: _contact_1_to_2(doc) for cid, doc in contacts.items()}}
+    return raw
+
+
+def v2_to_v3(raw: dict) -> dict:
+    """Schema 2 -> 3: meetups gain the invitation as the user edited it (``draft_text``) and
+    its channel (``draft_channel``), both empty for a meetup that predates them."""
+    meetups = raw.get("meetups")
+    if isinstance(meetups, dict):
+        raw = {
+            **raw,
+            "meetups": {
+                mid: {"draft_text": "", "draft_channel": "", **doc} if isinstance(doc, dict) else doc
+                for mid, doc in meetups.items()
+            },
+        }
     return raw
