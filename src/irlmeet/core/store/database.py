@@ -115,7 +115,7 @@ import re
 import secrets
 import stat
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -409,6 +409,11 @@ class Store:
         what a near search filters on (``lat``, ``lon``, ``metro``, ``tz``)."""
         self._check_open()
         return [(cid, p) for cid, row in self._rows.items() for p in row.points]
+
+    def contact_ids(self) -> KeysView[str]:
+        """Every contact id (a live, read-only view: ``id in store.contact_ids()``)."""
+        self._check_open()
+        return self._rows.keys()
 
     def contact_names(self) -> list[tuple[str, str]]:
         """``(id, name)`` of every contact, in stored order, decoding none of them."""
