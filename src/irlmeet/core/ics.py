@@ -35,10 +35,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # icalendar is imported where a calendar is built or read (31 ms of import)
     from icalendar import Timezone

@@ -108,7 +108,6 @@ starting a fresh database on top of it would hide that. Delete it to start afres
 from __future__ import annotations
 
 import errno
-import gc
 import logging
 import os
 import re

@@ -244,7 +244,7 @@ class LazyDocs(MutableMapping):
     replay, writes). Iteration order is the file's, then new ids, like a dict.
     """
 
-    __slots__ = ("buf", "path", "_entries")
+    __slots__ = ("_entries", "buf", "path")
 
     def __init__(self, buf: bytes, spans: Mapping[str, _Span], path: Path) -> None:
         self.buf = buf
@@ -310,7 +310,7 @@ class LazyModels(MutableMapping):
     """id -> Contact, decoded from ``docs`` on first use and kept (a view over :class:`LazyDocs`:
     membership and order are the documents')."""
 
-    __slots__ = ("docs", "cache", "cls")
+    __slots__ = ("cache", "cls", "docs")
 
     def __init__(self, docs: LazyDocs, cls: type, cache: dict[str, Any] | None = None) -> None:
         self.docs = docs
