@@ -42,3 +42,30 @@ def test_import_linter_contracts_hold():
     assert exe, "import-linter is part of the test extras"
     result = subprocess.run([exe, "--no-cache"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_scripted_commands_load_neither_icalendar_nor_textual(tmp_path):
+    """`trip list`, `contact list` (plain and --near) and `plan --json` never write a calendar:
+    they load neither icalendar nor Textual (issue 10: imports only when used)."""
+    data = tmp_path / "irlmeet.json"
+    code = (
+        "import sys\n"
+        "from datetime import date\n"
+        "from irlmeet.core.models import Contact, ContactPlace, Place, Trip\n"
+        "from irlmeet.core.store import Store\n"
+        "berlin = Place(name='Berlin', country_code='DE', lat=52.52, lon=13.405, tz='Europe/Berlin')\n"
+        f"with Store({str(data)!r}) as s:\n"
+        "    s.put_contact(Contact(id='c1', name='Ada', places=(ContactPlace(berlin),)))\n"
+        "    s.put_trip(Trip(id='t1', name='Berlin', destination=berlin, start=date(2099, 5, 1), end=date(2099, 5, 3)))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    for argv in (["trip", "list"], ["contact", "list"], ["contact", "list", "--json"], ["plan", "t1", "--json"]):
+        probe = (
+            "import sys\n"
+            "from irlmeet import cli\n"
+            f"rc = cli.main(['--data', {str(data)!r}, *{argv!r}])\n"
+            "bad = sorted({m.split('.')[0] for m in sys.modules} & {'icalendar', 'textual'})\n"
+            "print('LOADED', ','.join(bad), rc, file=sys.stderr)\n"
+        )
+        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+        assert "LOADED  0" in result.stderr, (argv, result.stderr[-2000:])

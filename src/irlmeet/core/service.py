@@ -37,7 +37,7 @@ from irlmeet.core.models import (
     Trip,
     parse_date,
 )
-from irlmeet.core.places import PlaceIndex
+from irlmeet.core.places import PlaceIndex, near_filter
 from irlmeet.core.settings import Settings
 from irlmeet.core.store import Store
 
@@ -322,10 +322,22 @@ class Service:
     def near(self, place: Place, radius_km: float | None = None) -> list[Nearby]:
         """Contacts with a place near ``place``, nearest first (one row per contact)."""
         radius = _radius(self.settings.radius_km if radius_km is None else radius_km)
-        rows = [Nearby(c, p, km) for c, p, km in planner.nearest_places(place, self.store.contacts(), radius)]
+        rows = [Nearby(c, p, km) for c, p, km in planner.nearest_places(place, self._contacts_near(place, radius), radius)]
         return sorted(rows, key=lambda n: (n.distance_km, n.contact.name.casefold()))
 
+    def _contacts_near(self, place: Place, radius_km: float) -> list[Contact]:
+        """Only the contacts with a place near ``place``, decoding no others: the store's index
+        is filtered with the planner's own test, so nobody the planner would keep is left out."""
+        near = near_filter(place, self.store.contact_points(), radius_km)
+        return self.store.contacts_by_id(cid for cid, _point, _km in near)
+
+    def contact_names(self) -> list[tuple[str, str]]:
+        """``(id, name)`` of every contact, sorted by name, decoding none (for long lists)."""
+        return sorted(self.store.contact_names(), key=lambda row: (row[1].casefold(), row[0]))
+
     def find_contact(self, ref: str) -> Contact:
+        if str(ref).strip() in self.store.contact_ids():  # an id: what _find tries first
+            return self.store.contact(str(ref).strip())
         return _find("contact", ref, self.store.contacts(), _contact_names, _contact_label)
 
     def contact_directory(self) -> Directory:
@@ -427,12 +439,13 @@ class Service:
 
     def plan(self, trip: Trip, *, radius_km: float | None = None) -> planner.Plan:
         _check_calendar_dates(trip)
+        radius = _radius(self.settings.radius_km if radius_km is None else radius_km)
         return planner.plan(
             trip,
-            self.store.contacts(),
+            self._contacts_near(trip.destination, radius),
             now=self.now(),
             planned=self.store.meetups(trip.id),
-            radius_km=_radius(self.settings.radius_km if radius_km is None else radius_km),
+            radius_km=radius,
         )
 
     def draft(

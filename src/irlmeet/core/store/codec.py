@@ -9,7 +9,7 @@ would otherwise load as a contact that silently lost its emails).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -195,7 +195,7 @@ def check_shape(raw: Any, path: Path) -> dict[str, Any]:
     if isinstance(schema, bool) or not isinstance(schema, int) or schema < 0:
         raise CorruptDataFile(path, f"{META}.schema is {schema!r}, expected a whole number")
     for table in (*KINDS, PROFILE):
-        if table in raw and not isinstance(raw[table], dict):
+        if table in raw and not isinstance(raw[table], MutableMapping):
             raise CorruptDataFile(
                 path, f"the {table} table is {type_name(raw[table])}, expected an object of records"
             )
@@ -207,7 +207,7 @@ def apply_raw(raw: dict[str, Any], ops: Iterable[list], jpath: Path, touched: se
     for op in ops:
         kind, table, doc_id = check_op(op, jpath)
         target = raw.get(table)
-        if not isinstance(target, dict):
+        if not isinstance(target, MutableMapping):  # a dict, or the lazy contacts table
             target = raw[table] = {}
         if kind == "put":
             target[doc_id] = op[3]

@@ -114,7 +114,7 @@ import re
 import secrets
 import stat
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,6 +162,14 @@ from irlmeet.core.store.codec import decode_all as _decode_all
 from irlmeet.core.store.codec import decode_record as _decode_record
 from irlmeet.core.store.codec import describe_json_error as _describe_json_error
 from irlmeet.core.store.codec import meta_from_head as _meta_from_head
+from irlmeet.core.store.index import ContactPoint, IndexRow
+from irlmeet.core.store.index import Index as _Index
+from irlmeet.core.store.index import LazyDocs as _LazyDocs
+from irlmeet.core.store.index import LazyModels as _LazyModels
+from irlmeet.core.store.index import read_index as _read_index
+from irlmeet.core.store.index import row_from_model as _row_from_model
+from irlmeet.core.store.index import serialise as _serialise
+from irlmeet.core.store.index import write_index as _write_index
 from irlmeet.core.store.journal import FORMAT as _JOURNAL_FORMAT
 from irlmeet.core.store.journal import JournalRead as _JournalRead
 from irlmeet.core.store.journal import JournalState as _Journal
@@ -212,7 +220,7 @@ class _MemoryStorage(Storage):
         ``_meta`` goes first: another process reads just the file's head to see whether it can
         adopt a compaction without reloading (see ``Store._adopt_compaction``).
         """
-        return orjson.dumps({_META: {_META_ID: dict(meta)}, **{k: v for k, v in self.data.items() if k != _META}})
+        return _serialise(meta, self.data)[0]
 
 
 class _Table(Table):
@@ -281,6 +289,9 @@ class _Loaded:
     journal: _Journal
     journal_bytes: bytes
     touched: set[tuple[str, str]] = field(default_factory=set)
+    # The contacts index: read from disk, or rebuilt from a full parse (then ``rebuilt``).
+    index: _Index | None = None
+    rebuilt: bool = False
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,6 +329,7 @@ class Store:
         self._closed = False
         self._db = _DB(storage=_MemoryStorage)
         self._models: dict[str, dict[str, Any]] = {t: {} for t in _KINDS}
+        self._rows: dict[str, IndexRow] = {}  # contact id -> name and places, without decoding
         self._profile = Profile()
         self._gen = ""
         self._main_fp: _Fingerprint = (0, 0, 0, 0)
@@ -390,6 +402,28 @@ class Store:
 
     def contact(self, id: str) -> Contact:
         return self._get("contacts", id)
+
+    def contact_points(self) -> list[tuple[str, ContactPoint]]:
+        """``(contact id, point)`` for every place of every contact, decoding none of them:
+        what a near search filters on (``lat``, ``lon``, ``metro``, ``tz``)."""
+        self._check_open()
+        return [(cid, p) for cid, row in self._rows.items() for p in row.points]
+
+    def contact_ids(self) -> KeysView[str]:
+        """Every contact id (a live, read-only view: ``id in store.contact_ids()``)."""
+        self._check_open()
+        return self._rows.keys()
+
+    def contact_names(self) -> list[tuple[str, str]]:
+        """``(id, name)`` of every contact, in stored order, decoding none of them."""
+        self._check_open()
+        return [(cid, row.name) for cid, row in self._rows.items()]
+
+    def contacts_by_id(self, ids: Iterable[str]) -> list[Contact]:
+        """The contacts with these ids (decoded now if not yet), skipping ids that are gone."""
+        self._check_open()
+        models = self._models["contacts"]
+        return [models[i] for i in dict.fromkeys(ids) if i in models]
 
     def trips(self) -> list[Trip]:
         self._check_open()
@@ -596,6 +630,11 @@ class Store:
                     self._models[table][doc_id] = model
                 else:
                     self._models[table].pop(doc_id, None)
+                if table == "contacts":
+                    if kind == "put":
+                        self._rows[doc_id] = _row_from_model(model)
+                    else:
+                        self._rows.pop(doc_id, None)
         for table, changes in by_table.items():
             self._db.table(table).apply(changes)
 
@@ -603,8 +642,9 @@ class Store:
         """A write too big for the journal: apply in memory, rewrite the file, undo on failure."""
         storage = self._storage
         tables = {t for _, t, _, _, _ in ops}
-        saved_raw = {t: dict(storage.data[t]) if t in storage.data else None for t in tables}
-        saved_models = {t: dict(self._models[t]) for t in tables if t in self._models}
+        saved_raw = {t: storage.data[t].copy() if t in storage.data else None for t in tables}
+        saved_models = {t: self._models[t].copy() for t in tables if t in self._models}
+        saved_rows = self._rows.copy()
         saved_profile = self._profile
         old_meta = dict(self._db.table(_META).raw().get(_META_ID) or {})
         self._apply(ops)
@@ -618,6 +658,9 @@ class Store:
                 else:
                     storage.data[t] = docs
             self._models.update(saved_models)
+            if isinstance(storage.data.get("contacts"), _LazyDocs) and "contacts" in saved_models:
+                self._models["contacts"] = _LazyModels(storage.data["contacts"], Contact, saved_models["contacts"])
+            self._rows = saved_rows
             self._profile = saved_profile
             for t in tables:
                 self._db.table(t).clear_cache()
@@ -669,8 +712,9 @@ class Store:
         meta = _new_meta()
         if as_on_disk:
             meta["base"] = self._position()
+        data, spans, table_span = _serialise(meta, self._storage.data)
         try:
-            st = _atomic_write(self.path, self._storage.serialise(meta))
+            st = _atomic_write(self.path, data)
         except BaseException:
             # The journal stays (it is removed only after the new file *and* the folder's
             # fsync after its rename succeeded), and what is on disk is re-read next time.
@@ -679,7 +723,15 @@ class Store:
         self._db.table(_META).apply([("put", _META_ID, meta)])
         self._gen = meta["generation"]
         self._main_fp = _fingerprint(st)
+        docs = self._storage.data.get("contacts")
+        if isinstance(docs, _LazyDocs):
+            docs.rebase(data, spans)  # one copy: the bytes just written
+        del data
         self._drop_journal()
+        # After the data file, never before: a writer stopped in between leaves an index that
+        # names the old generation, which the next open rebuilds. A failure here is only logged.
+        if spans:
+            _write_index(self.path, self._gen, self._main_fp, table_span, spans, self._rows)
 
     def _main_replaced_by_us(self) -> bool:
         """Whether the main file on disk is no longer the one we read (we hold the lock)."""
@@ -751,7 +803,7 @@ class Store:
         unless the process died (SIGKILL, power loss) in between.
         """
         pattern = re.compile(
-            rf"\.{re.escape(self.path.name)}(\.journal|\.v\d+(-\d+)?\.bak)?\.[a-z0-9_]{{8}}\.tmp"
+            rf"\.{re.escape(self.path.name)}(\.journal|\.index|\.v\d+(-\d+)?\.bak)?\.[a-z0-9_]{{8}}\.tmp"
         )
         with suppress(OSError):
             for entry in os.scandir(self.path.parent):
@@ -789,7 +841,7 @@ class Store:
             raise StoreError(path, f"is {what}, not a data file; point --data at a regular file")
         return fd
 
-    def _read_main(self) -> tuple[Any, bytes, _Fingerprint]:
+    def _read_main(self) -> tuple[bytes, _Fingerprint]:
         try:
             fd = self._open_regular(self.path)
         except FileNotFoundError:
@@ -804,15 +856,48 @@ class Store:
                 "is empty (0 bytes). irlmeet never writes an empty data file, so something else "
                 "truncated it; restore it from a backup, or delete it to start a new database",
             )
+        return data, _fingerprint(st)
+
+    def _parse_main(self, data: bytes, fp: _Fingerprint) -> tuple[Any, _Index | None]:
+        """The main file parsed without its contacts table, through the index if it is this
+        file's (see :mod:`irlmeet.core.store.index`); else parsed whole (index None)."""
+        head = _meta_from_head(data[:4096])
+        if head is not None and head.get("schema") == SCHEMA_VERSION and isinstance(head.get("generation"), str):
+            index = _read_index(self.path, head["generation"], fp)
+            if index is not None:
+                start, end = index.table_span
+                try:
+                    raw = orjson.loads(data[:start] + b"{}" + data[end:])
+                except orjson.JSONDecodeError:
+                    raw = None
+                if isinstance(raw, dict) and raw.get("contacts") == {}:
+                    raw["contacts"] = _LazyDocs(data, index.spans, self.path)
+                    return raw, index
         try:
-            raw = orjson.loads(data)
+            return orjson.loads(data), None
         except orjson.JSONDecodeError as exc:
             raise CorruptDataFile(self.path, _describe_json_error(exc, len(data))) from None
-        return raw, data, _fingerprint(st)
+
+    def _rebuild_index(self, raw: dict[str, Any], data: bytes) -> tuple[_Index, bool]:
+        """Validate every contact of a main file parsed whole and index them; the contacts
+        table becomes lazy over the file's bytes. Also says whether the file is byte for byte
+        what we would write (only then do its spans address the file, so the index may be saved)."""
+        docs = raw.setdefault("contacts", {})
+        rows: dict[str, IndexRow] = {}
+        for cid, doc in docs.items():
+            try:
+                rows[cid] = _row_from_model(_decode_record("contacts", Contact, cid, doc))
+            except _BadRecord as exc:
+                raise CorruptDataFile(self.path, str(exc)) from None
+        canon, spans, table_span = _serialise(raw[_META][_META_ID], raw, contacts_last=False)
+        same = canon == data
+        raw["contacts"] = _LazyDocs(data if same else canon, spans, self.path)
+        return _Index(table_span, spans, rows), same
 
     def _read_all(self) -> _Loaded:
-        """Main file + its journal, replayed onto plain dicts. Writes nothing."""
-        raw, data, fp = self._read_main()
+        """Main file + its journal, replayed onto plain dicts (contacts: lazy). Writes nothing."""
+        data, fp = self._read_main()
+        raw, index = self._parse_main(data, fp)
         meta = _check_shape(raw, self.path)
         schema = meta["schema"]
         if schema > SCHEMA_VERSION:
@@ -821,7 +906,9 @@ class Store:
                 f"was written by a newer irlmeet (data schema {schema}; this irlmeet reads schema "
                 f"{SCHEMA_VERSION} and older). Update irlmeet to open it; the file was not changed",
             )
-        loaded = _Loaded(raw, meta, schema, fp, data, _Journal(), b"")
+        loaded = _Loaded(raw, meta, schema, fp, data, _Journal(), b"", index=index)
+        if index is None and schema == SCHEMA_VERSION:
+            loaded.index, loaded.rebuilt = self._rebuild_index(raw, data)
         gen = str(meta.get("generation", ""))
         try:
             fd = self._open_regular(self._journal_path)
@@ -872,12 +959,32 @@ class Store:
                 return
             self._migrate(loaded)
             return
+        raw, index = loaded.raw, loaded.index
+        assert index is not None  # the current schema always has one (read or rebuilt)
+        docs = raw["contacts"]
+        contacts = _LazyModels(docs, Contact)
+        rows = index.rows
         try:
-            models, profile = _decode_all(loaded.raw, self._storage.data, self._models)
+            others = {k: v for k, v in raw.items() if k != "contacts"}
+            models, profile = _decode_all(others, self._storage.data, self._models)
+            # Contacts are decoded when first used; the journal's ones now, to validate them.
+            touched = [cid for table, cid in loaded.touched if table == "contacts"]
+            if touched:
+                rows = dict(rows)
+            for cid in touched:
+                if cid in docs:
+                    model = contacts.cache[cid] = _decode_record("contacts", Contact, cid, docs[cid])
+                    rows[cid] = _row_from_model(model)
+                else:
+                    rows.pop(cid, None)
         except _BadRecord as exc:
             source = self._journal_path if (exc.table, exc.doc_id) in loaded.touched else self.path
             raise CorruptDataFile(source, str(exc)) from None
+        models["contacts"] = contacts
         self._install(loaded, models, profile)
+        self._rows = rows
+        if loaded.rebuilt and index.spans and self._read_only is None:
+            _write_index(self.path, self._gen, loaded.fingerprint, index.table_span, index.spans, index.rows)
 
     def _install(self, loaded: _Loaded, models: dict[str, dict[str, Any]], profile: Profile) -> None:
         for table in (*_KINDS, _PROFILE):
@@ -907,11 +1014,12 @@ class Store:
         if loaded.journal.live and loaded.journal.records:
             _backup(self._journal_path, loaded.journal_bytes, start)
         # Write first, then take the migrated data as ours: if the write fails, nothing changed.
-        meta = raw[_META][_META_ID] = {**raw[_META][_META_ID], **_new_meta()}
-        st = _atomic_write(self.path, orjson.dumps(raw))
-        loaded.raw, loaded.meta, loaded.fingerprint = raw, meta, _fingerprint(st)
-        self._install(loaded, models, profile)
+        raw[_META][_META_ID] = {**raw[_META][_META_ID], **_new_meta()}
+        del models, profile  # checked; the migrated file is read back below (contacts lazily)
+        _atomic_write(self.path, _serialise(raw[_META][_META_ID], raw)[0])
+        self._journal = loaded.journal
         self._drop_journal()
+        self._load_unpaused(locked=True)
 
     def _sync(self, *, locked: bool) -> None:
         """Catch up with other processes: reload a replaced main file, replay new journal records."""
