@@ -7,7 +7,7 @@ Three steps, each a pure function of its inputs (``today``/``now`` are parameter
    cadence the user wants), new connections, and so on. Every point of score comes with a
    reason a person can read, so the ranking explains itself.
 2. :func:`propose` (:mod:`.proposals`, :mod:`.slots`) gives each ranked contact a concrete slot
-   (breakfast, coffee, lunch, drinks, dinner; :mod:`.rules`) inside the trip, in the
+   (breakfast, coffee, lunch, drinks, dinner; :mod:`irlmeet.core.plan_rules`) inside the trip, in the
    destination's zone, around busy time and the meetups already planned or proposed, spreading
    the days; and offers group evenings (:mod:`.groups`).
 3. :func:`sync_ideas` turns the proposals into stored :class:`Meetup` ideas with stable calendar
@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 
 from irlmeet.core.ics import new_meetup_uid
 from irlmeet.core.models import Meetup, MeetupStatus, Trip
+from irlmeet.core.plan_rules import DEFAULT_DAY_PARTS, DayPart, PlanRules
 from irlmeet.core.planner.groups import GroupOffer
 from irlmeet.core.planner.proposals import Plan, Proposal, plan, propose
 from irlmeet.core.planner.ranking import (
@@ -31,7 +32,6 @@ from irlmeet.core.planner.ranking import (
     rank,
     score_contact,
 )
-from irlmeet.core.planner.rules import DEFAULT_DAY_PARTS, DayPart, PlanRules
 
 __all__ = [
     "DEFAULT_DAY_PARTS",

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from irlmeet.core.models import Circle, Contact, MeetupKind, Trip
+from irlmeet.core.plan_rules import PlanRules
 from irlmeet.core.planner.ranking import Candidate
-from irlmeet.core.planner.rules import PlanRules
 from irlmeet.core.planner.slots import Schedule, weekday_only
 
 __all__ = ["GroupOffer", "offer_groups"]

@@ -15,9 +15,9 @@ from datetime import datetime
 
 from irlmeet.core.models import Contact, Meetup, MeetupKind, Trip
 from irlmeet.core.places import DEFAULT_RADIUS_KM
+from irlmeet.core.plan_rules import PlanRules
 from irlmeet.core.planner.groups import GroupOffer, offer_groups
 from irlmeet.core.planner.ranking import Candidate, rank
-from irlmeet.core.planner.rules import PlanRules
 from irlmeet.core.planner.slots import (
     PREFERENCES,
     Schedule,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from irlmeet.core.models import Circle, Contact, Trip
-from irlmeet.core.planner.rules import DayPart, PlanRules
+from irlmeet.core.plan_rules import DayPart, PlanRules
 
 __all__ = ["PREFERENCES", "Schedule", "Slot", "preference"]
 
