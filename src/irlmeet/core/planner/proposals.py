@@ -164,7 +164,7 @@ def propose(
             proposals.append(Proposal(cand, note=_no_slot(trip, now, initially_open, open_slots, weekdays)))
             continue
         sched.take(best.start, best.end, cid)
-        open_slots = sched.still_free(open_slots)
+        open_slots = sched.still_free(open_slots, best.start, best.end)
         proposals.append(Proposal(cand, best.part.kind, best.start, best.end, _where(trip, cand)))
 
     free = [p.candidate for p in proposals if p.candidate.contact.id not in fixed and p.candidate.contact.id not in blocked]

@@ -62,6 +62,9 @@ def _local(day: date, t: time, trip: Trip) -> datetime:
 
 def _plus(start: datetime, minutes: int) -> datetime:
     """``minutes`` of real time after ``start`` (across a DST change too), in start's zone."""
+    end = start + timedelta(minutes=minutes)  # wall-clock arithmetic: right unless the offset changed
+    if end.utcoffset() == start.utcoffset():
+        return end
     return (start.astimezone(_UTC) + timedelta(minutes=minutes)).astimezone(start.tzinfo)
 
 
@@ -70,6 +73,7 @@ class Schedule:
 
     def __init__(self, trip: Trip, rules: PlanRules, now: datetime) -> None:
         self.trip = trip
+        self.zone = trip.zone
         self.rules = rules
         self.buffer = timedelta(minutes=rules.buffer_minutes)
         self.earliest = now + timedelta(minutes=rules.min_notice_minutes)
@@ -84,7 +88,7 @@ class Schedule:
         self.busy = [(b.start - self.buffer, b.end + self.buffer) for b in trip.busy]
 
     def day_of(self, start: datetime) -> date:
-        return start.astimezone(self.trip.zone).date()
+        return start.date() if start.tzinfo is self.zone else start.astimezone(self.zone).date()
 
     def inside(self, start: datetime, end: datetime, *, weekdays: bool) -> bool:
         """Within the trip's limits, rules and busy time (not counting other meetups)."""
@@ -134,5 +138,10 @@ class Schedule:
         """The grid's starts that are free now (weekends included)."""
         return [s for s in self.grid(parts) if self.fits(s.start, s.end, weekdays=False)]
 
-    def still_free(self, slots: list[Slot]) -> list[Slot]:
-        return [s for s in slots if self.room(s.day) and not self.clashes(s.start, s.end)]
+    def still_free(self, slots: list[Slot], start: datetime, end: datetime) -> list[Slot]:
+        """``slots`` less those the meetup just booked at ``start``-``end`` rules out: the ones
+        within a buffer of it, and all of its day once the day is full."""
+        day = self.day_of(start)
+        full = not self.room(day)
+        lo, hi = start - self.buffer, end + self.buffer
+        return [s for s in slots if not ((full and s.day == day) or (lo < s.end and s.start < hi))]
