@@ -141,7 +141,7 @@ def propose(
     # is remembered, so thousands of people near one city are answered at once.
     open_slots = sched.slots()
     initially_open = bool(open_slots)
-    full: set[tuple[str, bool]] = set()
+    full: dict[tuple[str, bool], str] = {}  # kind of person -> why nothing fits them
     proposals: list[Proposal] = []
     for cand in candidates:
         cid = cand.contact.id
@@ -158,10 +158,12 @@ def propose(
             continue
         pref = preference(cand.contact)
         weekdays = weekday_only(cand.contact.circle, trip)
-        best = None if (pref, weekdays) in full else _pick(open_slots, PREFERENCES[pref], weekdays, sched)
+        key = (pref, weekdays)
+        best = None if key in full else _pick(open_slots, PREFERENCES[pref], weekdays, sched)
         if best is None:
-            full.add((pref, weekdays))
-            proposals.append(Proposal(cand, note=_no_slot(trip, now, initially_open, open_slots, weekdays)))
+            if key not in full:
+                full[key] = _no_slot(trip, now, initially_open, open_slots, weekdays)
+            proposals.append(Proposal(cand, note=full[key]))
             continue
         sched.take(best.start, best.end, cid)
         open_slots = sched.still_free(open_slots, best.start, best.end)
