@@ -15,8 +15,11 @@ from irlmeet.core.planner import rank
 from irlmeet.core.settings import Paths, Settings
 from irlmeet.core.store import Store
 from irlmeet.core.store.steps import v2_to_v3
+from tests import test_cli as _cli
 from tests.conftest import BERLIN
-from tests.test_cli import data_file, env, irlmeet, shared_cache  # noqa: F401 - fixtures
+
+# The CLI fixtures of test_cli: the entry point in-process with a fixed clock and a shared cache.
+shared_cache, env, irlmeet = _cli.shared_cache, _cli.env, _cli.irlmeet
 
 
 @pytest.fixture
@@ -121,7 +124,7 @@ def test_overdue_reason_and_points():
                   cadence_days=180, closeness=2, last_contacted=date(2027, 4, 1))
     trip = Trip(id="t", name="T", destination=BERLIN, start=day, end=day)
     [cand] = rank(trip, [ada], today=date(2026, 11, 1))  # counted as of the trip, not today
-    texts = dict((r.text, r.points) for r in cand.breakdown)
+    texts = {r.text: r.points for r in cand.breakdown}
     assert "overdue: you aim for every 6 months, last seen 17 months ago" in texts
     assert texts["loose tie (2/5)"] == -4
     assert cand.score == round(sum(texts.values()), 1)

@@ -13,7 +13,15 @@ from datetime import date, datetime, time, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from irlmeet.core.models import BusyBlock, Circle, Contact, ContactPlace, Meetup, MeetupStatus, Trip
+from irlmeet.core.models import (
+    BusyBlock,
+    Circle,
+    Contact,
+    ContactPlace,
+    Meetup,
+    MeetupStatus,
+    Trip,
+)
 from irlmeet.core.plan_rules import PlanRules
 from irlmeet.core.planner import plan
 from tests.conftest import BERLIN, HAMBURG, NEW_YORK, POTSDAM
@@ -27,8 +35,11 @@ BOUNDED = settings(max_examples=30, deadline=None, derandomize=True, database=No
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
+UP_TO_14 = st.integers(0, 14)
+
+
 @st.composite
-def contacts(draw, prefix="c", n=st.integers(0, 14)):
+def contacts(draw, prefix="c", n=UP_TO_14):
     out = []
     for i in range(draw(n)):
         last_seen = draw(st.none() | st.dates(date(2015, 1, 1), date(2027, 2, 1)))
