@@ -155,7 +155,9 @@ def test_demo_runs_on_a_temporary_copy(irlmeet, tmp_path):
     assert [t["name"] for t in trips] == ["DataConf Berlin", "Client visit New York"]
     plan = json.loads(irlmeet("--demo", "plan", "DataConf", "--json").out)
     assert len(plan["proposals"]) >= 8
-    assert plan["proposals"][0]["reasons"][0] == "never met in person"
+    top = plan["proposals"][0]
+    assert top["score"] == round(sum(r["points"] for r in top["breakdown"]), 1), "the score is its reasons' points"
+    assert any("never met in person" in p["reasons"] for p in plan["proposals"])
     assert not data_file(tmp_path).exists(), "the user's data file is never created by --demo"
 
 

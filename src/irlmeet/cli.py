@@ -122,12 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     tadd.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="first day there")
     tadd.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD", help="last day there")
     tadd.add_argument("--name", metavar="TEXT", help="a name for the trip (default: city and month)")
+    _trip_time_flags(tadd, edit=False)
     tedit = tsub.add_parser("edit", help="rename a trip, or move its dates or city", description="Change a trip's name, dates or city. Meetup ideas follow on the next plan or export; invited and confirmed meetups stay as they are.")
     tedit.add_argument("trip", metavar="TRIP")
     tedit.add_argument("--name", metavar="TEXT", help="a new name")
     tedit.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="new first day there")
     tedit.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="new last day there")
     tedit.add_argument("--city", metavar="CITY", help="a new destination")
+    _trip_time_flags(tedit, edit=True)
     tedit.add_argument("--json", action="store_true", help="print the changed trip as JSON")
     trm = tsub.add_parser("rm", help="remove a trip and its meetups", description="Remove a trip and its meetups. A trip with invited, confirmed or met meetups is refused unless --force: those are real arrangements, and calendars that imported them keep the events (export the trip after cancelling them first if you want calendars to drop them).")
     trm.add_argument("trip", metavar="TRIP")
@@ -139,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("trip", metavar="TRIP")
     plan.add_argument("--radius", type=_radius, metavar="KM", help="how far 'near' reaches, in km")
     plan.add_argument("--json", action="store_true", help="print as JSON (times are ISO 8601 with offset)")
+
+    _busy_parsers(sub)
+
+    meetup = sub.add_parser("meetup", help="act on a trip's meetups", description="Act on a trip's meetups.")
+    msub = meetup.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _meetup_group_parsers(msub)
 
     draft = sub.add_parser("draft", help="the invitation for one person on a trip", description="Print a short, personal, low-pressure invitation for one person on a trip.")
     draft.add_argument("trip", metavar="TRIP")
@@ -153,6 +161,32 @@ def build_parser() -> argparse.ArgumentParser:
     locate = sub.add_parser("locate", help="print where irlmeet keeps things", description="Print the path of the data file, the config file, the user themes folder or the cache.")
     locate.add_argument("what", choices=["data", "config", "themes", "cache"])
     return parser
+
+
+def _trip_time_flags(p: argparse.ArgumentParser, *, edit: bool) -> None:
+    """--arrive, --leave and --weekends, the same on `trip add` and `trip edit`."""
+    back = ' ("" goes back to the default)' if edit else ""
+    p.add_argument("--arrive", metavar="HH:MM", help="when you arrive on the first day; no meetup before it plus an hour (default 12:00, or planning.arrive in the config)" + back)
+    p.add_argument("--leave", metavar="HH:MM", help="when you leave on the last day; no meetup after it minus an hour (default 17:00, or planning.leave)" + back)
+    if edit:
+        p.add_argument("--weekends", action=argparse.BooleanOptionalAction, default=None, help="allow work meetups on Saturday and Sunday (--no-weekends: weekdays only)")
+    else:
+        p.add_argument("--weekends", action="store_true", help="allow work meetups on Saturday and Sunday (personal ones may fall on any day)")
+
+
+def _busy_parsers(sub) -> None:
+    busy = sub.add_parser("busy", help="add, list or remove busy time on a trip", description="Time on a trip that is not free (talks, client meetings, flights). Plans keep meetups and their travel buffer off it.")
+    bsub = busy.add_subparsers(dest="action", metavar="ACTION", required=True)
+    badd = bsub.add_parser("add", help="block time on a trip; prints its id", description="Block time on a trip. Times are in the trip's time zone.")
+    badd.add_argument("trip", metavar="TRIP")
+    badd.add_argument("--from", dest="start", required=True, metavar='"YYYY-MM-DD HH:MM"', help="when it starts, in the trip's time zone")
+    badd.add_argument("--to", dest="end", required=True, metavar='"YYYY-MM-DD HH:MM"', help="when it ends, in the trip's time zone")
+    badd.add_argument("--title", default="", metavar="TEXT", help="what it is, e.g. 'Conference talks'")
+    blst = bsub.add_parser("list", help="a trip's busy time", description="List a trip's busy time, earliest first.")
+    blst.add_argument("trip", metavar="TRIP")
+    blst.add_argument("--json", action="store_true", help="print as JSON (times are ISO 8601 with offset)")
+    brm = bsub.add_parser("rm", help="remove busy time by its id", description="Remove a busy block by its id (see `irlmeet busy list TRIP`).")
+    brm.add_argument("id", metavar="ID")
 
 
 def _radius(text: str) -> float:
@@ -701,7 +735,8 @@ def cmd_contact_list(ctx: Context, args) -> int:
 
 
 def cmd_trip_add(ctx: Context, args) -> int:
-    trip = ctx.service.add_trip(args.city, args.start, args.end, name=args.name)
+    trip = ctx.service.add_trip(args.city, args.start, args.end, name=args.name, arrive=args.arrive,
+                                leave=args.leave, weekends=args.weekends)
     print(trip.id, file=ctx.out)
     if ctx.service.trip_is_over(trip):
         print(
@@ -728,9 +763,10 @@ def cmd_trip_edit(ctx: Context, args) -> int:
     from irlmeet.core.planner import days_label
 
     svc = ctx.service
-    if all(v is None for v in (args.name, args.start, args.end, args.city)):
-        raise IrlmeetError("nothing to change: give --name, --from, --to or --city")
-    trip = svc.edit_trip(args.trip, name=args.name, start=args.start, end=args.end, city=args.city)
+    if all(v is None for v in (args.name, args.start, args.end, args.city, args.arrive, args.leave, args.weekends)):
+        raise IrlmeetError("nothing to change: give --name, --from, --to, --city, --arrive, --leave or --weekends")
+    trip = svc.edit_trip(args.trip, name=args.name, start=args.start, end=args.end, city=args.city,
+                         arrive=args.arrive, leave=args.leave, weekends=args.weekends)
     if args.json:
         _print_json(ctx, trip.to_dict())
         return 0
@@ -768,6 +804,7 @@ def _proposal_json(p, user_tz: str) -> dict[str, Any]:
         "name": p.contact.name,
         "score": cand.score,
         "reasons": list(cand.reasons),
+        "breakdown": [{"points": r.points, "text": r.text} for r in cand.breakdown],
         "lives_in": cand.place.label(),
         "distance_km": round(cand.distance_km, 1),
         "kind": p.kind.value if p.kind else None,
@@ -795,6 +832,8 @@ def cmd_plan(ctx: Context, args) -> int:
                 "your_time_zone": user_tz,
                 "over": svc.trip_is_over(trip),
                 "proposals": [_proposal_json(p, user_tz) for p in the_plan.proposals],
+                "busy": [_busy_json(b) for b in trip.busy],
+                "groups": [_group_json(g) for g in the_plan.groups],
             },
         )
         return 0
@@ -806,9 +845,10 @@ def cmd_plan(ctx: Context, args) -> int:
     if not the_plan.proposals:
         print(f"Nobody you know within {radius:g} km. Add contacts with `irlmeet contact add`.", file=ctx.out)
         return 0
+    _print_busy(ctx, trip)
     for i, p in enumerate(the_plan.proposals, 1):
-        print(f"\n{i:>2}. {p.contact.name}  ({p.candidate.place.short_label()})", file=ctx.out)
-        print(f"    why:   {p.candidate.why}", file=ctx.out)
+        print(f"\n{i:>2}. {p.contact.name}  ({p.candidate.place.short_label()})  score {p.candidate.score:g}", file=ctx.out)
+        print(f"    why:   {'; '.join(r.label() for r in p.candidate.breakdown)}", file=ctx.out)
         if p.has_slot:
             local = p.start.astimezone(trip.zone)
             when = f"{local:%a} {local.day} {local:%b %H:%M}-{p.end.astimezone(trip.zone):%H:%M} {p.kind.value}"
@@ -819,6 +859,74 @@ def cmd_plan(ctx: Context, args) -> int:
             print(f"    where: {p.where}", file=ctx.out)
         if p.note:
             print(f"    note:  {p.note}", file=ctx.out)
+    _print_groups(ctx, trip, the_plan.groups)
+    return 0
+
+
+def _busy_json(b) -> dict[str, Any]:
+    return {"id": b.id, "start": b.start.isoformat(), "end": b.end.isoformat(), "title": b.title}
+
+
+def _group_json(g) -> dict[str, Any]:
+    return {
+        "circle": g.circle.value,
+        "kind": g.kind.value if g.kind else None,
+        "start": g.start.isoformat() if g.start else None,
+        "end": g.end.isoformat() if g.end else None,
+        "where": g.where,
+        "note": g.note,
+        "people": [{"contact_id": c.contact.id, "name": c.contact.name, "score": c.score} for c in g.candidates],
+    }
+
+
+def _span(trip, start, end) -> str:
+    a, b = start.astimezone(trip.zone), end.astimezone(trip.zone)
+    tail = f"{b:%H:%M}" if a.date() == b.date() else f"{b:%a} {b.day} {b:%b %H:%M}"
+    return f"{a:%a} {a.day} {a:%b %H:%M}-{tail}"
+
+
+def _print_busy(ctx: Context, trip) -> None:
+    if not trip.busy:
+        return
+    print("\nbusy:", file=ctx.out)
+    for b in trip.busy:
+        print(f"    {_span(trip, b.start, b.end)}  {b.title or '(busy)'}" + (f"  [{b.id}]" if b.id else ""), file=ctx.out)
+
+
+def _print_groups(ctx: Context, trip, groups) -> None:
+    for g in groups:
+        names = ", ".join(c.contact.name for c in g.candidates)
+        print(f"\ngroup evening ({g.circle.value}), instead of {len(g.candidates)} 1:1s: {names}", file=ctx.out)
+        if g.has_slot:
+            print(f"    when:  {_span(trip, g.start, g.end)} {g.kind.value}", file=ctx.out)
+            print(f"    where: {g.where}", file=ctx.out)
+            print(f"    keep it: irlmeet meetup group {trip.id} --circle {g.circle.value}", file=ctx.out)
+        else:
+            print(f"    note:  {g.note}", file=ctx.out)
+
+
+def cmd_busy_add(ctx: Context, args) -> int:
+    svc = ctx.service
+    block = svc.add_busy(args.trip, args.start, args.end, args.title)
+    print(block.id, file=ctx.out)
+    return 0
+
+
+def cmd_busy_list(ctx: Context, args) -> int:
+    trip = ctx.service.find_trip(args.trip)
+    if args.json:
+        _print_json(ctx, [_busy_json(b) for b in trip.busy])
+        return 0
+    if not trip.busy:
+        print(f'no busy time on {trip.name}: add some with `irlmeet busy add TRIP --from "YYYY-MM-DD HH:MM" --to ...`', file=ctx.out)
+    for b in trip.busy:
+        print(f"{b.id or '-':<12}  {_span(trip, b.start, b.end)}  {b.title}", file=ctx.out)
+    return 0
+
+
+def cmd_busy_rm(ctx: Context, args) -> int:
+    b = ctx.service.remove_busy(args.id)
+    print(f"Removed busy time {b.id}: {b.start:%Y-%m-%d %H:%M}-{b.end:%H:%M} {b.title}".rstrip(), file=ctx.out)
     return 0
 
 
@@ -882,4 +990,55 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Context, Any], int]] = {
     ("draft", None): cmd_draft,
     ("export", None): cmd_export,
     ("locate", None): cmd_locate,
+    ("busy", "add"): cmd_busy_add,
+    ("busy", "list"): cmd_busy_list,
+    ("busy", "rm"): cmd_busy_rm,
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Group evenings: `meetup group`, `meetup rsvp` (kept apart from the other meetup actions)
+
+
+def _meetup_group_parsers(msub) -> None:
+    grp = msub.add_parser("group", help="keep the plan's group evening as a planned meetup", description="Store the group evening the plan offers (see `irlmeet plan TRIP`) as a planned meetup, with an RSVP per person (invited until they answer). Circles are never mixed.")
+    grp.add_argument("trip", metavar="TRIP")
+    grp.add_argument("--circle", choices=["professional", "personal"], help="which circle's group (default: the first offered)")
+    grp.add_argument("--json", action="store_true", help="print the stored meetup as JSON")
+    rsvp = msub.add_parser("rsvp", help="record one person's answer to a group meetup", description="Record one person's answer to a meetup: yes, maybe or no (invited: no answer yet).")
+    rsvp.add_argument("meetup", metavar="MEETUP", help="the meetup's id")
+    rsvp.add_argument("person", metavar="PERSON", help="one of its people, by id or name")
+    rsvp.add_argument("answer", choices=["yes", "maybe", "no", "invited"], metavar="yes|maybe|no")
+    rsvp.add_argument("--json", action="store_true", help="print the changed meetup as JSON")
+
+
+def _rsvp_lines(ctx: Context, m) -> None:
+    names = {c.id: c.name for c in ctx.service.contacts() if c.id in m.contact_ids}
+    for cid in m.contact_ids:
+        print(f"    {names.get(cid, cid)}: {m.rsvp.get(cid, 'invited')}", file=ctx.out)
+
+
+def cmd_meetup_group(ctx: Context, args) -> int:
+    svc = ctx.service
+    m = svc.store_group(args.trip, args.circle)
+    if args.json:
+        _print_json(ctx, m.to_dict())
+        return 0
+    trip = svc.find_trip(m.trip_id)
+    print(f"Planned a group {m.kind.value} (id {m.id}): {_span(trip, m.start, m.end)}, {m.place}", file=ctx.out)
+    _rsvp_lines(ctx, m)
+    return 0
+
+
+def cmd_meetup_rsvp(ctx: Context, args) -> int:
+    m = ctx.service.rsvp(args.meetup, args.person, args.answer)
+    if args.json:
+        _print_json(ctx, m.to_dict())
+        return 0
+    yes = sum(1 for a in m.rsvp.values() if a == "yes")
+    print(f"Recorded; {yes} of {len(m.contact_ids)} said yes (meetup {m.id}):", file=ctx.out)
+    _rsvp_lines(ctx, m)
+    return 0
+
+
+COMMANDS.update({("meetup", "group"): cmd_meetup_group, ("meetup", "rsvp"): cmd_meetup_rsvp})

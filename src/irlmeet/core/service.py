@@ -25,6 +25,8 @@ from irlmeet.core.models import (
     MAX_DATE,
     MAX_RADIUS_KM,
     MIN_DATE,
+    RSVP_ANSWERS,
+    BusyBlock,
     Channel,
     Contact,
     ContactPlace,
@@ -332,7 +334,12 @@ class Service:
     def trips(self) -> list[Trip]:
         return sorted(self.store.trips(), key=lambda t: (t.start, t.name.casefold(), t.id))
 
-    def add_trip(self, city: str | Place, start: date | str, end: date | str, *, name: str | None = None) -> Trip:
+    def add_trip(
+        self, city: str | Place, start: date | str, end: date | str, *, name: str | None = None,
+        arrive: str | None = None, leave: str | None = None, weekends: bool = False,
+    ) -> Trip:
+        """A new trip. ``arrive``/``leave``: ``HH:MM`` on the first/last day (None: the config's
+        defaults); ``weekends``: professional meetups may fall on Saturday and Sunday."""
         start_d = parse_date(start, "from")
         end_d = parse_date(end, "to")
         if end_d < start_d:
@@ -344,6 +351,9 @@ class Service:
             destination=place,
             start=start_d,
             end=end_d,
+            arrive=arrive,
+            leave=leave,
+            weekends=weekends,
         )
         with self.store.transaction():
             self.store.put_trip(trip)
@@ -365,8 +375,13 @@ class Service:
         start: date | str | None = None,
         end: date | str | None = None,
         city: str | Place | None = None,
+        arrive: str | None = None,
+        leave: str | None = None,
+        weekends: bool | None = None,
     ) -> Trip:
-        """Rename a trip, move its dates or its city (``None`` leaves a part as it is).
+        """Rename a trip, move its dates or its city, set its arrival/departure times (``HH:MM``;
+        "" goes back to the config's default) or whether work meetups may fall on weekends
+        (``None`` leaves a part as it is).
         Meetup ideas follow on the next plan or export; other meetups stay as they are."""
         trip_id = self.find_trip(ref_or_id).id
         place = self.resolve(city) if city is not None and (not isinstance(city, str) or city.strip()) else None
@@ -385,6 +400,9 @@ class Service:
                 start=s_,
                 end=e_,
                 destination=place or t.destination,
+                arrive=t.arrive if arrive is None else (arrive or None),
+                leave=t.leave if leave is None else (leave or None),
+                weekends=t.weekends if weekends is None else weekends,
             )
 
         return self._update("trip", trip_id, change)
@@ -412,7 +430,93 @@ class Service:
             now=self.now(),
             planned=self.store.meetups(trip.id),
             radius_km=_radius(self.settings.radius_km if radius_km is None else radius_km),
+            rules=self.settings.planning,
+            history=self.store.meetups(),
         )
+
+    # -- busy time and group evenings (issue 7 items 3, 6) ------------------------------------
+
+    def busy(self, trip_ref: str) -> list[BusyBlock]:
+        """The trip's busy blocks, earliest first."""
+        return list(self.find_trip(trip_ref).busy)
+
+    def add_busy(self, trip_ref: str, start: datetime | str, end: datetime | str, title: str = "") -> BusyBlock:
+        """Block time on a trip. ``start``/``end``: aware datetimes, or ``YYYY-MM-DD HH:MM`` in
+        the trip's zone. Refused (ValidationError naming ``from``/``to``) when a time does not
+        exist there (a DST gap), the end is not after the start, or it lies outside the trip."""
+        trip_id = self.find_trip(trip_ref).id
+
+        def change(t: Trip) -> Trip:
+            s_, e_ = local_time(start, t, "from"), local_time(end, t, "to")
+            if e_ <= s_:
+                raise ValidationError("to", f"{e_:%Y-%m-%d %H:%M} is not after the start {s_:%Y-%m-%d %H:%M}")
+            first, after = t.window()
+            if s_ < first or s_ >= after:
+                raise ValidationError("from", f"{s_:%Y-%m-%d %H:%M} is outside the trip ({t.start} to {t.end})")
+            if e_ > after:
+                raise ValidationError("to", f"{e_:%Y-%m-%d %H:%M} is outside the trip ({t.start} to {t.end})")
+            block = BusyBlock(s_, e_, title, id=self._new_id())
+            made.append(block)
+            return replace(t, busy=(*t.busy, block))
+
+        made: list[BusyBlock] = []
+        self._update("trip", trip_id, change)
+        return made[-1]
+
+    def remove_busy(self, busy_id: str) -> BusyBlock:
+        """Remove a busy block by its id (from any trip); NotFound lists the trips' blocks."""
+        busy_id = str(busy_id).strip()
+        with self.store.transaction():
+            for t in self.store.trips():
+                for b in t.busy:
+                    if b.id and b.id == busy_id:
+                        self.store.put_trip(replace(t, busy=tuple(x for x in t.busy if x is not b)))
+                        return b
+            blocks = [f"{b.id}  {b.start:%Y-%m-%d %H:%M}-{b.end:%H:%M} {b.title}  ({t.name})"
+                      for t in self.trips() for b in t.busy if b.id]
+        raise NotFound("busy block", busy_id, existing=blocks[: NotFound.MAX_LISTED], total=len(blocks),
+                       see_all="irlmeet busy list TRIP")
+
+    def store_group(self, trip_ref: str, circle: str | None = None) -> Meetup:
+        """Store the plan's group evening (of ``circle``, else the first offered) as a planned
+        meetup, each person's RSVP "invited". Their 1:1 ideas give way on the next plan."""
+        trip_id = self.find_trip(trip_ref).id
+        now = self.now()
+        with self.store.transaction():
+            fresh = self.plan(self.store.trip(trip_id))
+            offer = fresh.group(circle)
+            if offer is None:
+                what = f"no {circle} group evening" if circle else "no group evening"
+                raise ValidationError(
+                    "circle" if circle else "trip",
+                    f"{what} to offer on {fresh.trip.name}: it needs at least {self.settings.planning.group_min} "
+                    "people of one circle near and not yet planned",
+                )
+            if not offer.has_slot:
+                raise ValidationError("trip", f"the {offer.circle.value} group evening has no time: {offer.note}")
+            meetup_id = self._new_id()
+            ids = tuple(c.id for c in offer.contacts)
+            meetup = Meetup(
+                id=meetup_id, trip_id=trip_id, contact_ids=ids, kind=offer.kind, start=offer.start,
+                end=offer.end, uid=ics.new_meetup_uid(trip_id, meetup_id), place=offer.where,
+                status=MeetupStatus.PLANNED, updated=now, rsvp={cid: "invited" for cid in ids},
+            )
+            self.store.put_meetup(meetup)
+        return meetup
+
+    def rsvp(self, meetup_id: str, person_ref: str, answer: str) -> Meetup:
+        """Record one person's answer (yes, maybe, no; invited resets it) to a meetup."""
+        text = str(answer).strip().lower()
+        if text not in RSVP_ANSWERS:
+            raise ValidationError("answer", f"{answer!r} is not one of: {', '.join(RSVP_ANSWERS)}")
+        now = self.now()
+        with self.store.transaction():
+            m = self.store.meetup(str(meetup_id).strip())
+            people = [c for c in self.store.contacts() if c.id in m.contact_ids]
+            person = _find("contact", person_ref, people, _contact_names, _contact_label)
+            new = replace(m, rsvp={**m.rsvp, person.id: text}, updated=now)
+            self.store.put_meetup(new)
+        return new
 
     def draft(
         self, trip: Trip, contact: Contact, *, channel: Channel | str = Channel.EMAIL, the_plan: planner.Plan | None = None
@@ -471,6 +575,32 @@ class Service:
 
 
 # ----------------------------------------------------------------------------------------------
+
+
+def local_time(value: datetime | str, trip: Trip, field_name: str) -> datetime:
+    """``YYYY-MM-DD HH:MM`` (or an aware datetime) as a time in the trip's zone. A wall time the
+    clocks skip (a DST gap) is refused naming ``field_name``; a repeated one means the first."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            return value.astimezone(trip.zone)
+        naive = value
+    else:
+        text = str(value).strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}", text):
+            raise ValidationError(field_name, f"{text!r} is not a date and time in the form \"YYYY-MM-DD HH:MM\"")
+        try:
+            naive = datetime.strptime(text.replace("T", " "), "%Y-%m-%d %H:%M")
+        except ValueError as exc:
+            raise ValidationError(field_name, f"{text!r} is not a real date and time ({exc})") from None
+    local = naive.replace(tzinfo=trip.zone)
+    back = local.astimezone(UTC).astimezone(trip.zone)
+    if back.replace(tzinfo=None) != naive:
+        raise ValidationError(
+            field_name,
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {trip.destination.tz}: the clocks skip it "
+            "(daylight saving time begins); pick a time after the jump",
+        )
+    return local
 
 
 def _radius(radius: float) -> float:

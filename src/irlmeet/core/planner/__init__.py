@@ -1,0 +1,138 @@
+"""Who is worth seeing on a trip, and when.
+
+Three steps, each a pure function of its inputs (``today``/``now`` are parameters):
+
+1. :func:`rank` (:mod:`.ranking`) finds the contacts near the destination and orders them by how
+   much a meeting would mean: never met in person first, then long-unseen ties (weighted by the
+   cadence the user wants), new connections, and so on. Every point of score comes with a
+   reason a person can read, so the ranking explains itself.
+2. :func:`propose` (:mod:`.proposals`, :mod:`.slots`) gives each ranked contact a concrete slot
+   (breakfast, coffee, lunch, drinks, dinner; :mod:`irlmeet.core.plan_rules`) inside the trip, in the
+   destination's zone, around busy time and the meetups already planned or proposed, spreading
+   the days; and offers group evenings (:mod:`.groups`).
+3. :func:`sync_ideas` turns the proposals into stored :class:`Meetup` ideas with stable calendar
+   UIDs, so re-exporting updates calendar events instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from irlmeet.core.ics import new_meetup_uid
+from irlmeet.core.models import Meetup, MeetupStatus, Trip
+from irlmeet.core.plan_rules import DEFAULT_DAY_PARTS, DayPart, PlanRules
+from irlmeet.core.planner.groups import GroupOffer
+from irlmeet.core.planner.proposals import Plan, Proposal, plan, propose
+from irlmeet.core.planner.ranking import (
+    Candidate,
+    Reason,
+    nearest_places,
+    rank,
+    score_contact,
+)
+
+__all__ = [
+    "DEFAULT_DAY_PARTS",
+    "Candidate",
+    "DayPart",
+    "GroupOffer",
+    "Plan",
+    "PlanRules",
+    "Proposal",
+    "Reason",
+    "days_label",
+    "nearest_places",
+    "plan",
+    "propose",
+    "rank",
+    "score_contact",
+    "sync_ideas",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Turning proposals into stored meetup ideas
+
+
+def sync_ideas(
+    the_plan: Plan,
+    existing: Iterable[Meetup],
+    *,
+    now: datetime,
+    new_id: Callable[[], str],
+) -> list[Meetup]:
+    """The meetups to store so the trip's ideas match the plan. Returns only what changed.
+
+    ``existing`` must be the meetups as stored *now* (the caller holds the store's write lock,
+    see ``Service.sync_ideas``): deciding on a stale list is how two exports used to create
+    the same idea twice.
+
+    - A proposal whose people already have an idea (or an idea cancelled by an earlier sync)
+      updates it in place: same id and UID, ``sequence`` + 1 when time, kind or place moved.
+      If they have several, the newest is reused.
+    - A new proposal becomes a new idea whose UID comes from its own id
+      (:func:`~irlmeet.core.ics.new_meetup_uid`), so every meetup has its own calendar event.
+    - An idea no longer proposed (or a second idea for the same people) is cancelled, not
+      deleted, so a calendar that imported it learns to drop it on the next export.
+    Meetups beyond the idea stage (invited, confirmed, ...) are never touched here, and their
+    people get no idea beside them.
+    """
+    trip = the_plan.trip
+    mine = [m for m in existing if m.trip_id == trip.id]
+    by_people: dict[frozenset[str], list[Meetup]] = {}
+    for m in mine:
+        by_people.setdefault(frozenset(m.contact_ids), []).append(m)
+    changed: list[Meetup] = []
+    kept: set[str] = set()  # ids of the ideas that stay ideas
+    for p in the_plan.scheduled:
+        people = frozenset({p.contact.id})
+        group = by_people.get(people, [])
+        if any(m.status not in (MeetupStatus.IDEA, MeetupStatus.CANCELLED) for m in group):
+            continue  # a real meetup (or a declined one) already speaks for these people
+        if not group:
+            meetup_id = new_id()
+            changed.append(
+                Meetup(
+                    id=meetup_id, trip_id=trip.id, contact_ids=(p.contact.id,), kind=p.kind, start=p.start,
+                    end=p.end, uid=new_meetup_uid(trip.id, meetup_id), place=p.where,
+                    status=MeetupStatus.IDEA, sequence=0, updated=now,
+                )
+            )
+            continue
+        old = max(group, key=_newest)
+        kept.add(old.id)
+        if (old.status, old.kind, old.start, old.end, old.place) == (
+            MeetupStatus.IDEA, p.kind, p.start, p.end, p.where,
+        ):
+            continue
+        changed.append(
+            replace(old, kind=p.kind, start=p.start, end=p.end, place=p.where,
+                    status=MeetupStatus.IDEA, sequence=old.sequence + 1, updated=now)
+        )
+    for old in mine:
+        if old.status is MeetupStatus.IDEA and old.id not in kept:
+            changed.append(replace(old, status=MeetupStatus.CANCELLED, sequence=old.sequence + 1, updated=now))
+    return changed
+
+
+def _newest(m: Meetup) -> tuple:
+    """Ideas before cancelled ones, then the latest updated, the highest sequence, the id."""
+    return (m.status is MeetupStatus.IDEA, m.updated or _EPOCH, m.sequence, m.id)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def days_label(trip: Trip) -> str:
+    """``14–17 Apr 2026`` / ``30 Apr – 2 May 2026``: a trip's dates as people write them."""
+    s, e = trip.start, trip.end
+    if s == e:
+        return f"{s.day} {s:%b %Y}"
+    if (s.year, s.month) == (e.year, e.month):
+        return f"{s.day}–{e.day} {e:%b %Y}"
+    if s.year == e.year:
+        return f"{s.day} {s:%b} – {e.day} {e:%b %Y}"
+    return f"{s.day} {s:%b %Y} – {e.day} {e:%b %Y}"
+
