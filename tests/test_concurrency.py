@@ -491,7 +491,7 @@ async def test_the_tui_repairs_on_open_and_says_so(tmp_path):
             svc.store.close()
 
 
-def test_sync_ideas_with_two_ideas_for_one_person_updates_the_newest_and_cancels_the_other():
+def test_sync_ideas_with_two_ideas_for_one_person_updates_the_newest_and_drops_the_other():
     """What a file repaired before this fix, or edited by hand, can hold: no second idea is made."""
     from irlmeet.core.planner import plan, sync_ideas
 
@@ -504,11 +504,11 @@ def test_sync_ideas_with_two_ideas_for_one_person_updates_the_newest_and_cancels
                                 updated=NOW - hour)
     changed = {m.id: m for m in sync_ideas(plan(trip, [ada], now=NOW), [older, fresh], now=NOW,
                                              new_id=lambda: "never")}
-    assert list(changed) == ["m0"] and changed["m0"].status is MeetupStatus.CANCELLED
+    assert list(changed) == ["m0"] and changed["m0"].status is MeetupStatus.DROPPED
     assert changed["m0"].sequence == 1 and changed["m0"].uid == "m0@x"
 
-    # Beside a meetup the user confirmed, a leftover idea for the same person is cancelled too.
+    # Beside a meetup the user confirmed, a leftover idea for the same person is dropped too.
     confirmed = dataclasses.replace(older, status="confirmed")
     changed = sync_ideas(plan(trip, [ada], now=NOW, planned=[confirmed]), [confirmed, fresh], now=NOW,
                          new_id=lambda: "never")
-    assert [(m.id, m.status) for m in changed] == [("m1", MeetupStatus.CANCELLED)]
+    assert [(m.id, m.status) for m in changed] == [("m1", MeetupStatus.DROPPED)]

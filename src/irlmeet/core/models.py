@@ -93,12 +93,19 @@ class MeetupKind(_StrEnum):
 
 
 class MeetupStatus(_StrEnum):
-    IDEA = "idea"
-    INVITED = "invited"
-    CONFIRMED = "confirmed"
-    MET = "met"
-    DECLINED = "declined"
-    CANCELLED = "cancelled"
+    """Where a meetup stands. The moves between them, each with a verb, are in
+    :mod:`irlmeet.core.lifecycle`."""
+
+    IDEA = "idea"  # proposed by the planner; it may still move while its time stays valid
+    PLANNED = "planned"  # the user accepted it: from here on it never moves by itself
+    INVITED = "invited"  # the invitation is sent
+    CONFIRMED = "confirmed"  # they said yes
+    MET = "met"  # it happened
+    DECLINED = "declined"  # they said no
+    CANCELLED = "cancelled"  # called off (by the user, or because the contact was removed)
+    SKIPPED = "skipped"  # "not this trip": the user passed on the proposal
+    MISSED = "missed"  # its time passed and it did not happen (recorded at the debrief)
+    DROPPED = "dropped"  # an idea the planner no longer proposes (kept for the calendar's UID)
 
 
 class Channel(_StrEnum):
@@ -968,6 +975,7 @@ class Meetup:
     sequence: int = 0
     notes: str = ""
     updated: datetime | None = None  # when this record last changed (DTSTAMP / LAST-MODIFIED)
+    exported: bool = False  # ever written to an .ics file: a calendar may hold it, so it is cancelled there
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -990,6 +998,8 @@ class Meetup:
         set_(self, "notes", _text(self.notes, "notes", lines=True))
         if self.updated is not None:
             set_(self, "updated", _aware(self.updated, "updated"))
+        if not isinstance(self.exported, bool):
+            raise ValidationError("exported", f"{self.exported!r} is not true or false")
 
     @property
     def duration(self) -> timedelta:
@@ -1009,6 +1019,7 @@ class Meetup:
             "sequence": self.sequence,
             "notes": self.notes,
             "updated": _dt_to_json(self.updated) if self.updated else None,
+            "exported": self.exported,
         }
 
     @classmethod
@@ -1027,6 +1038,7 @@ class Meetup:
             sequence=int(d.get("sequence") or 0),
             notes=d.get("notes", ""),
             updated=_dt_from_json(d["updated"], "updated") if d.get("updated") else None,
+            exported=d.get("exported", False),
         )
 
 

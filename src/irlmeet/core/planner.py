@@ -36,6 +36,9 @@ __all__ = [
     "Plan",
     "Proposal",
     "SLOT_TEMPLATES",
+    "Slot",
+    "free_slots",
+    "keep_ideas",
     "nearest_places",
     "plan",
     "propose",
@@ -237,6 +240,40 @@ def _where(trip: Trip, candidate: Candidate) -> str:
     return f"near {candidate.place.name}"
 
 
+#: Statuses after which a person gets no new proposal on the same trip (see core/lifecycle.py).
+CLOSED_FOR_TRIP = frozenset({MeetupStatus.DECLINED, MeetupStatus.CANCELLED, MeetupStatus.SKIPPED,
+                             MeetupStatus.MISSED, MeetupStatus.MET})
+
+
+def keep_ideas(
+    ideas: Iterable[Meetup],
+    ranked_ids: Sequence[str],
+    valid: Callable[[datetime, datetime], bool],
+    take: Callable[[datetime, datetime], None],
+) -> dict[str, Meetup]:
+    """The stored 1:1 ideas that keep their time, by contact id: stability for ideas.
+
+    Taken in rank order (``ranked_ids``: the contacts still proposed, best first), an idea is
+    kept while ``valid(start, end)`` holds; ``take(start, end)`` then marks its time as taken,
+    so ``valid`` sees the ideas kept before it. Ideas of people no longer ranked are not kept; of
+    several ideas for one person the newest counts. New data then only fills the free slots.
+    """
+    newest: dict[str, Meetup] = {}
+    for m in ideas:
+        if len(m.contact_ids) != 1:
+            continue
+        cid = m.contact_ids[0]
+        if cid not in newest or _newest(m) > _newest(newest[cid]):
+            newest[cid] = m
+    kept: dict[str, Meetup] = {}
+    for cid in ranked_ids:
+        m = newest.get(cid)
+        if m is not None and valid(m.start, m.end):
+            kept[cid] = m
+            take(m.start, m.end)
+    return kept
+
+
 def propose(
     trip: Trip,
     candidates: Sequence[Candidate],
@@ -247,6 +284,9 @@ def propose(
 ) -> Plan:
     """Give each candidate, best first, the most fitting free slot.
 
+    Existing ideas and held meetups (``planned``) are fixed points: each held meetup keeps
+    its people and time; each idea keeps its time while that is still valid (see
+    :func:`keep_ideas`); declined, cancelled, skipped and missed people get no new slot.
     A slot is free when it keeps ``BUFFER`` from every busy block, does not overlap a slot
     already given out or a meetup already planned (``planned``), starts at least ``MIN_NOTICE``
     after ``now`` and its day has fewer than ``max_per_day`` meetups. Among fitting slots the
@@ -257,11 +297,17 @@ def propose(
     taken: list[tuple[datetime, datetime]] = []
     per_day: dict[date, int] = {}
     already: dict[str, Meetup] = {}
+    ideas: list[Meetup] = []
     for m in planned:
-        if m.trip_id != trip.id or m.status in (MeetupStatus.CANCELLED, MeetupStatus.DECLINED):
+        if m.trip_id != trip.id or m.status is MeetupStatus.DROPPED:
             continue
         if m.status is MeetupStatus.IDEA:
-            continue  # ideas are re-planned from scratch every time
+            ideas.append(m)  # kept where still valid (keep_ideas, below), else planned afresh
+            continue
+        if m.status in CLOSED_FOR_TRIP and m.status is not MeetupStatus.MET:
+            for cid in m.contact_ids:  # declined, cancelled, skipped, missed: no new slot, no time held
+                already.setdefault(cid, m)
+            continue
         taken.append((m.start, m.end))
         day = m.start.astimezone(zone).date()
         per_day[day] = per_day.get(day, 0) + 1
@@ -270,6 +316,18 @@ def propose(
 
     def usable(day: date, start: datetime, end: datetime) -> bool:
         return per_day.get(day, 0) < max_per_day and not any(s < end and start < e for s, e in taken)
+
+    def valid(start: datetime, end: datetime) -> bool:
+        first, after = trip.window()
+        return (first <= start and end <= after and start >= now + MIN_NOTICE
+                and trip.is_free(start - BUFFER, end + BUFFER) and usable(start.astimezone(zone).date(), start, end))
+
+    def take(start: datetime, end: datetime) -> None:
+        taken.append((start, end))
+        day = start.astimezone(zone).date()
+        per_day[day] = per_day.get(day, 0) + 1
+
+    kept = keep_ideas(ideas, [c.contact.id for c in candidates if c.contact.id not in already], valid, take)
 
     # The open slots, kept pruned as slots are given out, so once the trip is full every
     # further candidate is answered at once (thousands of people near one city stay cheap).
@@ -294,11 +352,18 @@ def propose(
     proposals: list[Proposal] = []
     for cand in candidates:
         existing = already.get(cand.contact.id)
+        if existing is not None and existing.status in CLOSED_FOR_TRIP and existing.status is not MeetupStatus.MET:
+            proposals.append(Proposal(cand, note=f"{existing.status.value} on this trip"))
+            continue
         if existing is not None:
             proposals.append(
                 Proposal(cand, existing.kind, existing.start, existing.end, existing.place,
                          note=f"already {existing.status.value}")
             )
+            continue
+        idea = kept.get(cand.contact.id)
+        if idea is not None:  # the idea keeps its time while it is still valid
+            proposals.append(Proposal(cand, idea.kind, idea.start, idea.end, idea.place or _where(trip, cand)))
             continue
         best: tuple[date, SlotTemplate, datetime, datetime] | None = None
         for kind in _preference(cand.contact) if slots else ():
@@ -345,17 +410,18 @@ def sync_ideas(
 
     ``existing`` must be the meetups as stored *now* (the caller holds the store's write lock,
     see ``Service.sync_ideas``): deciding on a stale list is how two exports used to create
-    the same idea twice.
+    the same idea twice. The plan was made from the same meetups, so an idea whose time is
+    still valid comes back at that time (:func:`keep_ideas`) and is left as it is.
 
-    - A proposal whose people already have an idea (or an idea cancelled by an earlier sync)
-      updates it in place: same id and UID, ``sequence`` + 1 when time, kind or place moved.
-      If they have several, the newest is reused.
+    - A proposal whose people already have an idea (or a dropped one) updates it in place:
+      same id and UID, ``sequence`` + 1 when time, kind or place moved. If they have several,
+      the newest is reused.
     - A new proposal becomes a new idea whose UID comes from its own id
       (:func:`~irlmeet.core.ics.new_meetup_uid`), so every meetup has its own calendar event.
-    - An idea no longer proposed (or a second idea for the same people) is cancelled, not
+    - An idea no longer proposed (or a second idea for the same people) is dropped, not
       deleted, so a calendar that imported it learns to drop it on the next export.
-    Meetups beyond the idea stage (invited, confirmed, ...) are never touched here, and their
-    people get no idea beside them.
+    Meetups the user acted on (planned, invited, confirmed, met, declined, cancelled, skipped,
+    missed) are never touched here, and their people get no idea beside them.
     """
     trip = the_plan.trip
     mine = [m for m in existing if m.trip_id == trip.id]
@@ -367,8 +433,8 @@ def sync_ideas(
     for p in the_plan.scheduled:
         people = frozenset({p.contact.id})
         group = by_people.get(people, [])
-        if any(m.status not in (MeetupStatus.IDEA, MeetupStatus.CANCELLED) for m in group):
-            continue  # a real meetup (or a declined one) already speaks for these people
+        if any(m.status not in (MeetupStatus.IDEA, MeetupStatus.DROPPED) for m in group):
+            continue  # a meetup the user acted on already speaks for these people
         if not group:
             meetup_id = new_id()
             changed.append(
@@ -391,16 +457,55 @@ def sync_ideas(
         )
     for old in mine:
         if old.status is MeetupStatus.IDEA and old.id not in kept:
-            changed.append(replace(old, status=MeetupStatus.CANCELLED, sequence=old.sequence + 1, updated=now))
+            changed.append(replace(old, status=MeetupStatus.DROPPED, sequence=old.sequence + 1, updated=now))
     return changed
 
 
 def _newest(m: Meetup) -> tuple:
-    """Ideas before cancelled ones, then the latest updated, the highest sequence, the id."""
+    """Ideas before dropped ones, then the latest updated, the highest sequence, the id."""
     return (m.status is MeetupStatus.IDEA, m.updated or _EPOCH, m.sequence, m.id)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A free time on a trip that a meetup can move to."""
+
+    kind: MeetupKind
+    start: datetime
+    end: datetime
+
+
+def free_slots(
+    trip: Trip, meetups: Iterable[Meetup], *, now: datetime, exclude: str | None = None,
+    max_per_day: int = MAX_PER_DAY,
+) -> list[Slot]:
+    """The slots of ``trip`` a meetup could move to, earliest first: the same day parts the
+    planner proposes, clear of busy time (with ``BUFFER``), of every held or met meetup but
+    ``exclude`` (the one being moved), of days already at ``max_per_day``, and starting at least
+    ``MIN_NOTICE`` after ``now``. Ideas do not block a slot: they make room on the next plan."""
+    zone = trip.zone
+    holding = (MeetupStatus.PLANNED, MeetupStatus.INVITED, MeetupStatus.CONFIRMED, MeetupStatus.MET)
+    taken = [(m.start, m.end) for m in meetups if m.trip_id == trip.id and m.id != exclude and m.status in holding]
+    per_day: dict[date, int] = {}
+    for start, _end in taken:
+        day = start.astimezone(zone).date()
+        per_day[day] = per_day.get(day, 0) + 1
+    out: list[Slot] = []
+    for day in trip.days():
+        if per_day.get(day, 0) >= max_per_day:
+            continue
+        for tpl in SLOT_TEMPLATES:
+            start = datetime.combine(day, tpl.start, zone)
+            end = start + timedelta(minutes=tpl.minutes)
+            if start < now + MIN_NOTICE or not trip.is_free(start - BUFFER, end + BUFFER):
+                continue
+            if any(s < end and start < e for s, e in taken):
+                continue
+            out.append(Slot(tpl.kind, start, end))
+    return out
 
 
 def days_label(trip: Trip) -> str:
