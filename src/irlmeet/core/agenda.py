@@ -26,7 +26,7 @@ from irlmeet.core.settings import Settings
 if TYPE_CHECKING:
     from irlmeet.core.service import MeetupView
 
-__all__ = ["Agenda", "DebriefDue", "SendBy", "UPCOMING_DAYS", "build", "send_by"]
+__all__ = ["UPCOMING_DAYS", "Agenda", "DebriefDue", "SendBy", "build", "send_by"]
 
 UPCOMING_DAYS = 30
 WEEK = 7

@@ -32,10 +32,10 @@ from irlmeet.core.models import (
 from irlmeet.core.places import DEFAULT_RADIUS_KM, near_filter
 
 __all__ = [
+    "SLOT_TEMPLATES",
     "Candidate",
     "Plan",
     "Proposal",
-    "SLOT_TEMPLATES",
     "Slot",
     "free_slots",
     "keep_ideas",

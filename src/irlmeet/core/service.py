@@ -13,7 +13,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +54,8 @@ __all__ = [
     "Debrief",
     "Duplicate",
     "ExportResult",
-    "Merged",
     "MeetupView",
+    "Merged",
     "Nearby",
     "RemovedContact",
     "RemovedTrip",
@@ -508,15 +508,22 @@ class Service:
 
         The meetups written are marked ``exported`` before the file is written (one
         transaction with the idea sync): a later cancel then reaches the calendar too."""
-        changed = self.sync_ideas(trip, the_plan)
+        del the_plan  # decided afresh under the lock, as in sync_ideas
         now = self.now()
-        with self.store.transaction():
+        with self.store.transaction():  # one save: the synced ideas and the exported marks
             trip = self.store.trip(trip.id)
-            meetups = [m for m in self.store.meetups(trip.id) if _exportable(m, ideas)]
-            marked = [replace(m, exported=True) for m in meetups if not m.exported]
-            if marked:
-                self.store.put_meetups(marked)
-                meetups = [replace(m, exported=True) for m in meetups]
+            stored = self.store.meetups(trip.id)
+            changed = planner.sync_ideas(self.plan(trip), stored, now=now, new_id=self._new_id)
+            current = {m.id: m for m in stored} | {m.id: m for m in changed}
+            writes = {m.id: m for m in changed}
+            meetups = []
+            for m in current.values():
+                if _exportable(m, ideas):
+                    if not m.exported:
+                        m = writes[m.id] = replace(m, exported=True)
+                    meetups.append(m)
+            if writes:
+                self.store.put_meetups(writes.values())
             wanted = {cid for m in meetups for cid in m.contact_ids}
             contacts = {c.id: c for c in self.store.contacts() if c.id in wanted}
             names = {c.id: c.name for c in contacts.values()}
@@ -529,10 +536,13 @@ class Service:
 
     # -- the life cycle: from idea to "we met" ----------------------------------------------------
 
-    def meetup_views(self, trip: Trip | str, *, dropped: bool = False) -> list[MeetupView]:
+    def meetup_views(self, trip: Trip | str, *, dropped: bool = False, sync: bool = False) -> list[MeetupView]:
         """The trip's meetups, earliest first, each with its people and conflict. Dropped ideas
-        (no longer proposed) only with ``dropped``."""
+        (no longer proposed) only with ``dropped``. ``sync`` first stores the current proposals
+        as ideas (:meth:`sync_ideas`) while the trip is not over, so each has an id to act on."""
         trip = trip if isinstance(trip, Trip) else self.find_trip(trip)
+        if sync and not self.trip_is_over(trip):
+            self.sync_ideas(trip)
         meetups = [m for m in self.meetups(trip.id) if dropped or m.status is not MeetupStatus.DROPPED]
         return self._views(trip, meetups)
 
@@ -574,6 +584,8 @@ class Service:
         """The free slots ``meetup move`` offers for this meetup, earliest first."""
         m = self.find_meetup(ref, person)
         trip = self.store.trip(m.trip_id)
+        names = {c.id: c.name for c in self.store.contacts()}
+        lifecycle.check(m, "move", now=self.now(), label=lifecycle.meetup_label(m, names))
         return planner.free_slots(trip, self.store.meetups(trip.id), now=self.now(), exclude=m.id)
 
     def meetup_action(
@@ -583,8 +595,8 @@ class Service:
         cancel, skip, move, met, missed) on the meetup ``ref`` (an id) or ``ref``/``person``
         (a trip and someone on it), on the data as stored now, under the store's lock.
 
-        ``accept`` by trip and person first brings the trip's ideas up to date, then takes the
-        person's current proposal. ``move`` takes ``to`` (an aware datetime, or
+        A move that applies to ideas (accept, invite, skip, move), given a trip and a person,
+        first brings the trip's ideas up to date, then takes the person's current proposal. ``move`` takes ``to`` (an aware datetime, or
         ``"YYYY-MM-DD HH:MM"`` in the trip's zone) or ``slot`` (1-based, of
         :meth:`move_options`). ``met`` sets each person's last seen and last contacted to the
         meetup's own date (never backwards), in the same transaction. Raises WrongMove for a
@@ -593,16 +605,16 @@ class Service:
             raise WrongMove(None, verb, f"{verb!r} is not a meetup action; use one of: {', '.join(lifecycle.VERBS)}")
         if verb != "move" and (to is not None or slot is not None):
             raise ValidationError("to", f"a new time goes with move, not {verb}")
-        if verb == "accept" and person is not None:
+        if person is not None and MeetupStatus.IDEA in lifecycle.MOVES[verb].sources:
             trip = self.find_trip(ref)
-            self.sync_ideas(trip)  # the proposal must exist as an idea to accept it
+            self.sync_ideas(trip)  # the current proposal must exist as an idea to act on it
             try:
                 meetup_id = self.find_meetup(ref, person).id
             except LookupFailed:
                 contact = self.find_contact(person)
                 proposal = self.plan(trip).for_contact(contact.id)
                 why = proposal.note if proposal is not None else f"not within reach of {trip.destination.label()}"
-                raise LookupFailed(f"{contact.name} has no proposed time on {trip.name} to accept ({why})") from None
+                raise LookupFailed(f"{contact.name} has no proposed time on {trip.name} ({why})") from None
         else:
             meetup_id = self.find_meetup(ref, person).id
         now = self.now()
@@ -610,7 +622,8 @@ class Service:
         with self.store.transaction():
             before = self.store.meetup(meetup_id)
             trip = self.store.trip(before.trip_id)
-            names = {c.id: c.name for c in self.store.contacts()}
+            contacts = self.store.contacts()
+            names = {c.id: c.name for c in contacts}
             label = lifecycle.meetup_label(before, names)
             start = end = kind = None
             if verb == "move":
@@ -622,9 +635,8 @@ class Service:
             if verb == "met":
                 day = after.start.astimezone(trip.zone).date()
                 for cid in after.contact_ids:
-                    try:
-                        c = self.store.contact(cid)
-                    except NotFound:
+                    c = next((c for c in contacts if c.id == cid), None)
+                    if c is None:
                         continue  # removed since
                     new = replace(c, last_seen=max(filter(None, (c.last_seen, day))),
                                   last_contacted=max(filter(None, (c.last_contacted, day))))
@@ -681,7 +693,7 @@ class Service:
         """Per contact id, how the latest meetup with them ended (met, declined, missed) and
         when: for the ranking to reflect."""
         zones = {t.id: t.zone for t in self.store.trips()}
-        return lifecycle.last_outcomes(self.store.meetups(), lambda m: zones.get(m.trip_id, timezone.utc))
+        return lifecycle.last_outcomes(self.store.meetups(), lambda m: zones.get(m.trip_id, UTC))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -751,7 +763,7 @@ def _local_time(value: datetime | str, trip: Trip) -> datetime:
     if hour > 23 or minute > 59:
         raise ValidationError("to", f"{value!r} is not a time of day")
     local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=trip.zone)
-    if local.astimezone(timezone.utc).astimezone(trip.zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+    if local.astimezone(UTC).astimezone(trip.zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise ValidationError("to", f"{value} does not exist in {trip.zone.key} (the clocks skip that hour)")
     return local
 
