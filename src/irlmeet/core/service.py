@@ -610,6 +610,8 @@ class Service:
             self.sync_ideas(trip)  # the current proposal must exist as an idea to act on it
             try:
                 meetup_id = self.find_meetup(ref, person).id
+            except AmbiguousName:
+                raise
             except LookupFailed:
                 contact = self.find_contact(person)
                 proposal = self.plan(trip).for_contact(contact.id)
