@@ -214,11 +214,10 @@ def test_a_busy_block_over_a_planned_meetup_is_a_conflict_not_a_move(cli):
     ada = cli.meetups()["Ada Brandt"]
     uid = _uid(cli, ada["id"])
     start = datetime.fromisoformat(ada["start"])
-    with cli.store() as s:  # `busy add` is another part of issue 7: the store does it here
-        with s.transaction():
-            trip = s.trip(ada["trip_id"])
-            s.put_trip(dataclasses.replace(trip, busy=(BusyBlock(start - timedelta(hours=1), start + timedelta(hours=3),
-                                                                 "Keynote rehearsal"),)))
+    with cli.store() as s, s.transaction():  # `busy add` is another part of issue 7: the store does it here
+        trip = s.trip(ada["trip_id"])
+        s.put_trip(dataclasses.replace(trip, busy=(BusyBlock(start - timedelta(hours=1), start + timedelta(hours=3),
+                                                             "Keynote rehearsal"),)))
     after = cli.meetups()["Ada Brandt"]
     assert after["start"] == ada["start"] and after["status"] == "planned", "never rescheduled"
     assert after["conflict"].startswith("overlaps busy time 'Keynote rehearsal'")
@@ -327,3 +326,12 @@ def test_meetup_list_names_a_removed_contact_and_their_meetup_is_cancelled_under
     assert ev["status"] == "CANCELLED" and ev["summary"] == "Cancelled: Coffee with someone"
     rows = {m["id"]: m for m in cli.json("meetup", "list", "Conf")}
     assert rows[ada["id"]]["status"] == "cancelled" and rows[ada["id"]]["people"][0]["name"] is None
+
+
+def test_schema_2_meetups_migrate_as_exported_and_old_cancelled_ideas_become_dropped():
+    from irlmeet.core.store.steps import v2_to_v3
+
+    raw = {"meetups": {"a": {"id": "a", "status": "cancelled"}, "b": {"id": "b", "status": "confirmed"}}}
+    out = v2_to_v3(raw)["meetups"]
+    assert out["a"] == {"id": "a", "status": "dropped", "exported": True}
+    assert out["b"] == {"id": "b", "status": "confirmed", "exported": True}

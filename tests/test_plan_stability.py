@@ -18,7 +18,15 @@ from hypothesis import strategies as st
 
 from irlmeet.core import lifecycle
 from irlmeet.core.errors import WrongMove
-from irlmeet.core.models import BusyBlock, Circle, Contact, ContactPlace, Meetup, MeetupStatus, Trip
+from irlmeet.core.models import (
+    BusyBlock,
+    Circle,
+    Contact,
+    ContactPlace,
+    Meetup,
+    MeetupStatus,
+    Trip,
+)
 from irlmeet.core.planner import plan, sync_ideas
 from tests.conftest import BERLIN, NOW, POTSDAM
 
