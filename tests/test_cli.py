@@ -55,14 +55,14 @@ def test_the_whole_path_from_contacts_to_a_calendar_file(irlmeet, tmp_path):
     assert "PyCon DE 2024 sprints" in d and "Sam Rivera" in d
 
     out = tmp_path / "berlin.ics"
-    assert "wrote 2 meetups" in irlmeet("export", "DataConf", "-o", str(out)).out
+    assert "wrote 2 meetups" in irlmeet("export", "DataConf", "-o", str(out), "--ideas").out
     cal = icalendar.Calendar.from_ical(out.read_bytes())
     events = [c for c in cal.walk("VEVENT")]
     assert len(events) == 2
     uids = sorted(str(e["UID"]) for e in events)
     assert all(str(e["STATUS"]) == "TENTATIVE" for e in events)
 
-    irlmeet("export", "DataConf", "-o", str(out))
+    irlmeet("export", "DataConf", "-o", str(out), "--ideas")
     again = icalendar.Calendar.from_ical(out.read_bytes())
     assert sorted(str(e["UID"]) for e in again.walk("VEVENT")) == uids, "re-export must not duplicate events"
     assert os.stat(data_file(tmp_path)).st_mode & 0o777 == 0o600

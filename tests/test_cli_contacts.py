@@ -163,7 +163,7 @@ def test_names_match_exact_then_word_prefix_then_substring_and_ambiguity_lists_c
 
 def _ics(irlmeet, tmp_path, trip="DataConf"):
     path = tmp_path / "trip.ics"
-    irlmeet("export", trip, "-o", str(path))
+    irlmeet("export", trip, "-o", str(path), "--ideas")  # the proposals too: these tests follow ideas
     return {ev["uid"]: ev for ev in ics.read_events(path.read_bytes())}
 
 
@@ -173,7 +173,7 @@ def test_rm_cancels_the_contacts_meetups_so_a_reexported_calendar_drops_them(irl
     _add(irlmeet, "Jonas Weber", "--city", "Potsdam")
     irlmeet("trip", "add", "Berlin", "--from", "2026-12-08", "--to", "2026-12-10", "--name", "DataConf")
     before = _ics(irlmeet, tmp_path)
-    ada_uid = next(uid for uid, ev in before.items() if ev["summary"] == "Coffee with Ada Brandt")
+    ada_uid = next(uid for uid, ev in before.items() if ev["summary"] == "Coffee with Ada Brandt (idea)")
     assert before[ada_uid]["status"] == "TENTATIVE"
 
     out = irlmeet("contact", "rm", "Ada").out

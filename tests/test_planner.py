@@ -132,11 +132,11 @@ def test_sync_ideas_keeps_uids_stable_bumps_sequence_and_cancels_dropped_ideas()
     assert moved.id == ada_m.id and moved.uid == uid_ada
     assert moved.sequence == 1 and moved.start != ada_m.start and moved.updated == later
 
-    # Jonas drops out of the plan (marked do-not-invite): his idea is cancelled, not deleted.
+    # Jonas drops out of the plan (marked do-not-invite): his idea is dropped, not deleted.
     store = {m.id: m for m in first}
     store.update({m.id: m for m in second})
     third = sync_ideas(plan(moved_trip, [ada, replace(jonas, do_not_invite=True)], now=later), list(store.values()), now=later, new_id=new_id)
-    assert [(m.contact_ids, m.status) for m in third] == [(("jonas",), MeetupStatus.CANCELLED)]
+    assert [(m.contact_ids, m.status) for m in third] == [(("jonas",), MeetupStatus.DROPPED)]
 
 
 def test_meetups_past_the_idea_stage_are_kept_and_block_their_time():

@@ -144,19 +144,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     _busy_parsers(sub)
 
-    meetup = sub.add_parser("meetup", help="act on a trip's meetups", description="Act on a trip's meetups.")
-    msub = meetup.add_subparsers(dest="action", metavar="ACTION", required=True)
-    _meetup_group_parsers(msub)
-
     draft = sub.add_parser("draft", help="the invitation for one person on a trip", description="Print a short, personal, low-pressure invitation for one person on a trip.")
     draft.add_argument("trip", metavar="TRIP")
     draft.add_argument("contact", metavar="CONTACT")
     draft.add_argument("--channel", default="email", choices=["email"], help="where it will be sent (default: email)")
     draft.add_argument("--json", action="store_true", help="print as JSON")
 
-    export = sub.add_parser("export", help="write a trip's meetups to an .ics file", description="Write the trip's meetups to an .ics file any calendar can import. Current proposals go in as tentative ideas; exporting again updates the same events instead of adding new ones.")
+    export = sub.add_parser("export", help="write a trip's meetups to an .ics file", description="Write the trip's meetups to an .ics file any calendar can import: planned and invited meetups as tentative (titled '(pencilled in)'), confirmed ones as confirmed, and those cancelled, declined or skipped since an earlier export as cancelled, so calendars drop them. Exporting again updates the same events instead of adding new ones. Descriptions are share-safe (kind, place, status, your time) unless --details.")
     export.add_argument("trip", metavar="TRIP")
     export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.ics", help="the file to write (a symlink's target is replaced); - writes to standard output")
+    export.add_argument("--ideas", action="store_true", help="add the current proposals too, as tentative events titled '(idea)'")
+    export.add_argument("--details", action="store_true", help="add who is coming and how you know them to the descriptions (not for calendars you share)")
+
+    _meetup_parsers(sub)
+    agenda = sub.add_parser("agenda", help="what to do now: invitations to send, upcoming meetups, conflicts, debriefs", description="What needs doing now, across trips: invitations to send this week (about 10 days before a 1:1 and 3 before a group, see send_by_days_1to1 and send_by_days_group in the config), upcoming meetups, conflicts to resolve and debriefs due.")
+    agenda.add_argument("--json", action="store_true", help="print as JSON (times are ISO 8601 with offset)")
+    debrief = sub.add_parser("debrief", help="after a trip: record which meetups happened", description="List a trip's meetups once their time has come, to record each as met (`irlmeet meetup met`), missed, declined or cancelled. Marking one met sets last seen and last contacted for everyone there.")
+    debrief.add_argument("trip", metavar="TRIP")
+    debrief.add_argument("--json", action="store_true", help="print as JSON")
 
     locate = sub.add_parser("locate", help="print where irlmeet keeps things", description="Print the path of the data file, the config file, the user themes folder or the cache.")
     locate.add_argument("what", choices=["data", "config", "themes", "cache"])
@@ -187,6 +192,56 @@ def _busy_parsers(sub) -> None:
     blst.add_argument("--json", action="store_true", help="print as JSON (times are ISO 8601 with offset)")
     brm = bsub.add_parser("rm", help="remove busy time by its id", description="Remove a busy block by its id (see `irlmeet busy list TRIP`).")
     brm.add_argument("id", metavar="ID")
+
+
+MEETUP_REF_HELP = "a meetup's id, or a trip (id or name) followed by a person on it: `Berlin Ada`"
+
+
+def _meetup_parsers(sub) -> None:
+    meetup = sub.add_parser("meetup", help="follow a meetup from idea to 'we met'", description="Follow each meetup of a trip: accept a proposal into your plan, mark it invited, confirmed, declined, cancelled or skipped ('not this trip'), move it, and record that you met (or that it did not happen: missed). A planned meetup never moves by itself: when its time becomes impossible it is flagged as a conflict.", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=MEETUP_EPILOG)
+    msub = meetup.add_subparsers(dest="action", metavar="ACTION", required=True)
+    mlist = msub.add_parser("list", help="a trip's meetups, their status and conflicts", description="List a trip's meetups, earliest first, with their status and any conflict.")
+    mlist.add_argument("trip", metavar="TRIP")
+    mlist.add_argument("--all", action="store_true", help="also ideas the planner dropped")
+    mlist.add_argument("--json", action="store_true", help="print as JSON (id, people, kind, status, start, end, conflict; times ISO 8601 with offset)")
+    helps = {
+        "accept": "take the current proposal into your plan (or reopen a declined, cancelled or skipped one)",
+        "invite": "you sent the invitation", "confirm": "they said yes", "decline": "they said no",
+        "cancel": "call it off", "skip": "not this trip", "move": "give it a new time: lists the free slots, or --to / --slot",
+        "met": "you met (after its time): sets last seen and last contacted",
+        "missed": "its time passed and it did not happen",
+    }
+    for verb, text in helps.items():
+        p = msub.add_parser(verb, help=text, description=f"{text[0].upper()}{text[1:]}.")
+        p.add_argument("ref", metavar="MEETUP|TRIP", help=MEETUP_REF_HELP)
+        p.add_argument("person", metavar="PERSON", nargs="?", help="someone on the meetup, when TRIP is given")
+        if verb == "move":
+            p.add_argument("--to", metavar="'YYYY-MM-DD HH:MM'", help="the new start, in the trip's time zone (the length stays)")
+            p.add_argument("--slot", type=int, metavar="N", help="the N-th free slot as listed by `meetup move` without --to")
+        p.add_argument("--json", action="store_true", help="print the meetup as JSON")
+    _meetup_group_parsers(msub)  # group evenings: `meetup group`, `meetup rsvp`
+
+
+MEETUP_EPILOG = """\
+moves (from -> to):
+  accept   idea, declined, cancelled, skipped, missed -> planned
+  invite   idea, planned -> invited
+  confirm  planned, invited -> confirmed
+  decline  planned, invited, confirmed -> declined
+  cancel   planned, invited, confirmed -> cancelled
+  skip     idea, planned -> skipped
+  move     idea, planned, invited, confirmed -> same status at a new time (an idea becomes planned)
+  met      any status you acted on, once its time has come -> met
+  missed   planned, invited, confirmed, once its time has come -> missed
+
+examples:
+  irlmeet meetup accept Berlin Ada
+  irlmeet meetup invite Berlin Ada
+  irlmeet meetup move Berlin Ada                 lists the free slots
+  irlmeet meetup move Berlin Ada --slot 2
+  irlmeet meetup move 3f9c0a1b2c4d --to "2027-05-12 18:00"
+  irlmeet meetup met Berlin Ada
+"""
 
 
 def _radius(text: str) -> float:
@@ -824,6 +879,8 @@ def cmd_plan(ctx: Context, args) -> int:
     trip = svc.find_trip(args.trip)
     the_plan = svc.plan(trip, radius_km=args.radius)
     user_tz = svc.user_tz()
+    # Held meetups whose time became impossible: flagged, never rescheduled (issue 7).
+    conflicts = {cid: v.conflict for v in svc.meetup_views(trip) if v.conflict for cid in v.meetup.contact_ids}
     if args.json:
         _print_json(
             ctx,
@@ -831,7 +888,9 @@ def cmd_plan(ctx: Context, args) -> int:
                 "trip": trip.to_dict(),
                 "your_time_zone": user_tz,
                 "over": svc.trip_is_over(trip),
-                "proposals": [_proposal_json(p, user_tz) for p in the_plan.proposals],
+                "proposals": [{**_proposal_json(p, user_tz),
+                               "conflict": conflicts[p.contact.id].reason if p.contact.id in conflicts else None}
+                              for p in the_plan.proposals],
                 "busy": [_busy_json(b) for b in trip.busy],
                 "groups": [_group_json(g) for g in the_plan.groups],
             },
@@ -859,6 +918,8 @@ def cmd_plan(ctx: Context, args) -> int:
             print(f"    where: {p.where}", file=ctx.out)
         if p.note:
             print(f"    note:  {p.note}", file=ctx.out)
+        if p.contact.id in conflicts:
+            print(f"    conflict: {conflicts[p.contact.id].reason} (see `irlmeet meetup list {trip.id}`)", file=ctx.out)
     _print_groups(ctx, trip, the_plan.groups)
     return 0
 
@@ -949,16 +1010,193 @@ def cmd_draft(ctx: Context, args) -> int:
 def cmd_export(ctx: Context, args) -> int:
     svc = ctx.service
     trip = svc.find_trip(args.trip)
+    kw = {"ideas": args.ideas, "details": args.details}
     if str(args.output) == "-":  # the .ics on stdout; the summary goes to stderr
         ctx.out.flush()
         sink = getattr(ctx.out, "buffer", None) or io.BytesIO()
-        result = svc.export_ics(trip, sink)
+        result = svc.export_ics(trip, sink, **kw)
         if isinstance(sink, io.BytesIO):  # out is a text stream without bytes underneath
             ctx.out.write(sink.getvalue().decode("utf-8"))
-        print(f"wrote {result.events} meetup{'s' if result.events != 1 else ''} to standard output", file=ctx.err)
+        _export_summary(ctx, result, "standard output", args, ctx.err)
         return 0
-    result = svc.export_ics(trip, args.output.expanduser())
-    print(f"wrote {result.events} meetup{'s' if result.events != 1 else ''} to {result.path}", file=ctx.out)
+    result = svc.export_ics(trip, args.output.expanduser(), **kw)
+    _export_summary(ctx, result, str(result.path), args, ctx.out)
+    return 0
+
+
+def _export_summary(ctx: Context, result, where: str, args, stream) -> None:
+    line = f"wrote {result.events} meetup{'s' if result.events != 1 else ''}"
+    if result.cancelled:
+        line += f" and {result.cancelled} cancelled one{'s' if result.cancelled != 1 else ''} (calendars drop those)"
+    print(f"{line} to {where}", file=stream)
+    if not result.events and not args.ideas:
+        print(f"{PROG}: hint: nothing is planned yet; accept proposals with `irlmeet meetup accept TRIP PERSON`, "
+              "or add them as ideas with --ideas", file=ctx.err)
+
+
+def _local(dt: datetime, trip) -> datetime:
+    return dt.astimezone(trip.zone)
+
+
+def _when_text(m, trip) -> str:
+    s_, e_ = _local(m.start, trip), _local(m.end, trip)
+    end = f"{e_:%H:%M}" if s_.date() == e_.date() else f"{e_:%a} {e_.day} {e_:%b %H:%M}"
+    return f"{s_:%a} {s_.day} {s_:%b %H:%M}-{end}"
+
+
+def _view_json(v) -> dict[str, Any]:
+    m = v.meetup
+    return {
+        "id": m.id,
+        "trip_id": m.trip_id,
+        "people": [{"id": cid, "name": p.name if p else None} for cid, p in zip(m.contact_ids, v.people, strict=True)],
+        "kind": m.kind.value,
+        "status": m.status.value,
+        "start": _local(m.start, v.trip).isoformat(),
+        "end": _local(m.end, v.trip).isoformat(),
+        "place": m.place,
+        "conflict": v.conflict.reason if v.conflict else None,
+    }
+
+
+def _view_line(v) -> str:
+    m = v.meetup
+    line = f"{m.id}  {m.status.value:<9}  {_when_text(m, v.trip)}  {m.kind.value:<9}  {', '.join(v.names)}"
+    return line
+
+
+def cmd_meetup_list(ctx: Context, args) -> int:
+    svc = ctx.service
+    trip = svc.find_trip(args.trip)
+    views = svc.meetup_views(trip, dropped=args.all, sync=True)
+    if args.json:
+        _print_json(ctx, [_view_json(v) for v in views])
+        return 0
+    if not views:
+        print(f"no meetups on {trip.name} yet: see the proposals with `irlmeet plan {trip.id}` and take one with "
+              f"`irlmeet meetup accept {trip.id} PERSON`", file=ctx.out)
+        return 0
+    print(f"{trip.name} ({trip.destination.tz}):", file=ctx.out)
+    for v in views:
+        print(_view_line(v), file=ctx.out)
+        if v.conflict:
+            print(f"    conflict: {v.conflict.reason}; move it (`irlmeet meetup move {v.meetup.id}`) or cancel it",
+                  file=ctx.out)
+    return 0
+
+
+_NEXT = {
+    "accept": "send the invitation (`irlmeet draft {trip} {person}`), then `irlmeet meetup invite {ref}`",
+    "invite": "when they answer: `irlmeet meetup confirm {ref}` or `irlmeet meetup decline {ref}`",
+    "confirm": "export the trip again so your calendar shows it confirmed",
+    "move": "tell them the new time, and export the trip again",
+    "decline": "export the trip again so calendars drop it",
+    "cancel": "export the trip again so calendars drop it",
+}
+
+
+def cmd_meetup_action(ctx: Context, args) -> int:
+    svc = ctx.service
+    verb = args.action
+    to = getattr(args, "to", None)
+    slot = getattr(args, "slot", None)
+    if verb == "move" and to is None and slot is None:
+        return _list_move_options(ctx, args)
+    result = svc.meetup_action(args.ref, verb, args.person, to=to, slot=slot)
+    v = result.view
+    if args.json:
+        _print_json(ctx, _view_json(v))
+        return 0
+    m = result.meetup
+    label = v.label[0].upper() + v.label[1:]
+    print(f"{label}: {m.status.value}, {_when_text(m, v.trip)} {v.trip.destination.tz} (id {m.id})", file=ctx.out)
+    for c in result.contacts:
+        print(f"  {c.name}: last seen {c.last_seen.isoformat() if c.last_seen else '-'}", file=ctx.out)
+    if v.conflict:
+        print(f"{PROG}: warning: conflict: {v.conflict.reason}", file=ctx.err)
+    hint = _NEXT.get(verb)
+    if hint:
+        first = v.people[0] if v.people and v.people[0] else None
+        print(f"  next: {hint.format(trip=v.trip.id, person=first.id if first else 'PERSON', ref=m.id)}", file=ctx.out)
+    return 0
+
+
+def _list_move_options(ctx: Context, args) -> int:
+    svc = ctx.service
+    m = svc.find_meetup(args.ref, args.person)
+    (v,) = [x for x in svc.meetup_views(m.trip_id, dropped=True) if x.meetup.id == m.id]
+    options = svc.move_options(m.id)
+    if args.json:
+        _print_json(ctx, [{"slot": i, "kind": o.kind.value, "start": _local(o.start, v.trip).isoformat(),
+                           "end": _local(o.end, v.trip).isoformat()} for i, o in enumerate(options, 1)])
+        return 0
+    print(f"{v.label[0].upper() + v.label[1:]} is {m.status.value} for {_when_text(m, v.trip)} (id {m.id}).", file=ctx.out)
+    if not options:
+        print(f"No free slot left on {v.trip.name}; give a time with --to \"YYYY-MM-DD HH:MM\" ({v.trip.destination.tz}).",
+              file=ctx.out)
+        return 0
+    print(f"Free slots ({v.trip.destination.tz}):", file=ctx.out)
+    for i, o in enumerate(options, 1):
+        s_, e_ = _local(o.start, v.trip), _local(o.end, v.trip)
+        print(f"  {i:>2}. {s_:%a} {s_.day} {s_:%b %H:%M}-{e_:%H:%M}  {o.kind.value}", file=ctx.out)
+    print(f"Move it with `irlmeet meetup move {m.id} --slot N` or --to \"YYYY-MM-DD HH:MM\".", file=ctx.out)
+    return 0
+
+
+def cmd_agenda(ctx: Context, args) -> int:
+    a = ctx.service.agenda()
+    if args.json:
+        _print_json(ctx, {
+            "today": a.today.isoformat(),
+            "to_send": [{**_view_json(s.view), "send_by": s.send_by.isoformat(), "overdue": s.overdue} for s in a.to_send],
+            "upcoming": [_view_json(v) for v in a.upcoming],
+            "conflicts": [_view_json(v) for v in a.conflicts],
+            "debriefs": [{"trip_id": d.trip.id, "trip": d.trip.name, "ended": d.trip.end.isoformat(), "open": d.open}
+                         for d in a.debriefs],
+        })
+        return 0
+    if a.empty:
+        print("Nothing to do: no invitations to send, no meetups coming up, no conflicts, no debriefs due.", file=ctx.out)
+        return 0
+    sections = (
+        ("Invitations to send", [f"{'OVERDUE ' if s.overdue else ''}send by {s.send_by:%a} {s.send_by.day} {s.send_by:%b}: "
+                                 + _view_line(s.view) for s in a.to_send]),
+        ("Upcoming", [_view_line(v) for v in a.upcoming]),
+        ("Conflicts", [f"{_view_line(v)}\n    {v.conflict.reason}" for v in a.conflicts]),
+        ("Debriefs due", [f"{d.trip.name}: {d.open} meetup{'s' if d.open != 1 else ''} to record "
+                          f"(`irlmeet debrief {d.trip.id}`)" for d in a.debriefs]),
+    )
+    first = True
+    for title, rows in sections:
+        if not rows:
+            continue
+        print(("" if first else "\n") + f"{title}:", file=ctx.out)
+        first = False
+        for row in rows:
+            print(f"  {row}", file=ctx.out)
+    return 0
+
+
+def cmd_debrief(ctx: Context, args) -> int:
+    d = ctx.service.debrief(args.trip)
+    if args.json:
+        _print_json(ctx, {"trip_id": d.trip.id, "over": d.over, "to_record": [_view_json(v) for v in d.to_record],
+                          "recorded": [_view_json(v) for v in d.recorded]})
+        return 0
+    if not d.over and not d.to_record:
+        print(f"{d.trip.name} ends on {d.trip.end.isoformat()}; debrief it after that.", file=ctx.out)
+        return 0
+    if d.to_record:
+        print(f"{d.trip.name}: how did these go? Record each with `irlmeet meetup met ID` or `irlmeet meetup missed ID` "
+              "(or decline / cancel).", file=ctx.out)
+        for v in d.to_record:
+            print(f"  {_view_line(v)}", file=ctx.out)
+    else:
+        print(f"{d.trip.name}: every meetup is recorded.", file=ctx.out)
+    if d.recorded:
+        print("Recorded:", file=ctx.out)
+        for v in d.recorded:
+            print(f"  {_view_line(v)}", file=ctx.out)
     return 0
 
 
@@ -989,6 +1227,11 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Context, Any], int]] = {
     ("plan", None): cmd_plan,
     ("draft", None): cmd_draft,
     ("export", None): cmd_export,
+    ("meetup", "list"): cmd_meetup_list,
+    **{("meetup", verb): cmd_meetup_action for verb in ("accept", "invite", "confirm", "decline", "cancel", "skip",
+                                                         "move", "met", "missed")},
+    ("agenda", None): cmd_agenda,
+    ("debrief", None): cmd_debrief,
     ("locate", None): cmd_locate,
     ("busy", "add"): cmd_busy_add,
     ("busy", "list"): cmd_busy_list,

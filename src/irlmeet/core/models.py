@@ -94,13 +94,19 @@ class MeetupKind(_StrEnum):
 
 
 class MeetupStatus(_StrEnum):
-    IDEA = "idea"
-    PLANNED = "planned"  # the user accepted it (a stored group evening starts here)
-    INVITED = "invited"
-    CONFIRMED = "confirmed"
-    MET = "met"
-    DECLINED = "declined"
-    CANCELLED = "cancelled"
+    """Where a meetup stands. The moves between them, each with a verb, are in
+    :mod:`irlmeet.core.lifecycle`."""
+
+    IDEA = "idea"  # proposed by the planner; it may still move while its time stays valid
+    PLANNED = "planned"  # the user accepted it: from here on it never moves by itself
+    INVITED = "invited"  # the invitation is sent
+    CONFIRMED = "confirmed"  # they said yes
+    MET = "met"  # it happened
+    DECLINED = "declined"  # they said no
+    CANCELLED = "cancelled"  # called off (by the user, or because the contact was removed)
+    SKIPPED = "skipped"  # "not this trip": the user passed on the proposal
+    MISSED = "missed"  # its time passed and it did not happen (recorded at the debrief)
+    DROPPED = "dropped"  # an idea the planner no longer proposes (kept for the calendar's UID)
 
 
 class Channel(_StrEnum):
@@ -1019,6 +1025,7 @@ class Meetup:
     notes: str = ""
     updated: datetime | None = None  # when this record last changed (DTSTAMP / LAST-MODIFIED)
     rsvp: Mapping[str, str] = field(default_factory=dict)  # contact id -> invited|yes|maybe|no
+    exported: bool = False  # ever written to an .ics file: a calendar may hold it, so it is cancelled there
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -1042,6 +1049,8 @@ class Meetup:
         if self.updated is not None:
             set_(self, "updated", _aware(self.updated, "updated"))
         set_(self, "rsvp", _rsvp(self.rsvp, ids))
+        if not isinstance(self.exported, bool):
+            raise ValidationError("exported", f"{self.exported!r} is not true or false")
 
     @property
     def duration(self) -> timedelta:
@@ -1062,6 +1071,7 @@ class Meetup:
             "notes": self.notes,
             "updated": _dt_to_json(self.updated) if self.updated else None,
             "rsvp": dict(self.rsvp),
+            "exported": self.exported,
         }
 
     @classmethod
@@ -1081,6 +1091,7 @@ class Meetup:
             notes=d.get("notes", ""),
             updated=_dt_from_json(d["updated"], "updated") if d.get("updated") else None,
             rsvp=d.get("rsvp") or {},
+            exported=d.get("exported", False),
         )
 
 

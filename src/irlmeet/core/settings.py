@@ -8,6 +8,8 @@ Config file (TOML, optional), e.g. ``~/.config/irlmeet/config.toml``::
 
     radius_km = 40          # how far "near" reaches, default 50
     theme = "irlmeet-light" # a bundled theme or one in the themes folder beside this file
+    send_by_days_1to1 = 10  # send a 1:1 invitation this many days before (the agenda says when)
+    send_by_days_group = 3  # the same for a group meetup
 
     [planning]              # how plans are made (defaults shown)
     buffer_minutes = 30     # travel time between meetups and around busy time
@@ -72,6 +74,8 @@ class Settings:
     radius_km: float = 50.0
     theme: str = DEFAULT_THEME
     planning: PlanRules = field(default_factory=PlanRules)
+    send_by_days_1to1: int = 10  # a 1:1 invitation goes out about this many days before
+    send_by_days_group: int = 3  # a group one closer to the day: it is lighter to say yes to
 
     @classmethod
     def load(cls, paths: Paths) -> Settings:
@@ -88,7 +92,7 @@ class Settings:
             raise ConfigError(f"{paths.config_file}: not UTF-8 text") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{paths.config_file}: {exc}") from None
-        known = {"radius_km", "theme", "planning", "day_parts"}
+        known = {"radius_km", "theme", "send_by_days_1to1", "send_by_days_group", "planning", "day_parts"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(
@@ -101,7 +105,13 @@ class Settings:
         if not isinstance(theme, str) or not theme.strip():
             raise ConfigError(f"{paths.config_file}: theme must be a theme's name, got {theme!r}")
         planning = plan_rules(data.get("planning", {}), data.get("day_parts", {}), paths.config_file)
-        return cls(paths, radius_km=float(radius), theme=theme.strip(), planning=planning)
+        send_by = {}
+        for key, default in (("send_by_days_1to1", 10), ("send_by_days_group", 3)):
+            value = data.get(key, default)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 90:
+                raise ConfigError(f"{paths.config_file}: {key} must be a whole number of days from 0 to 90, got {value!r}")
+            send_by[key] = value
+        return cls(paths, radius_km=float(radius), theme=theme.strip(), planning=planning, **send_by)
 
 
 #: ``[planning]`` keys: (lowest, highest) for whole numbers, None for a time of day.

@@ -478,7 +478,9 @@ class MainScreen(Screen[None]):
         plan = self.plan if self.plan is not None and self.plan.trip.id == trip.id else None
         default = f"~/irlmeet-{fmt.slug(trip.name)}.ics"
         self.app.push_screen(
-            ExportScreen(trip, default, lambda path: service.export_ics(trip, path, the_plan=plan)),
+            # ideas=True: the dialog promises every proposal (the CLI's default is acted-on meetups
+            # only, `export --ideas` adds them); the TUI follows once its trip screen can accept.
+            ExportScreen(trip, default, lambda path: service.export_ics(trip, path, the_plan=plan, ideas=True)),
             self._exported,
         )
 

@@ -24,7 +24,7 @@ from irlmeet.core.ics import new_meetup_uid
 from irlmeet.core.models import Meetup, MeetupStatus, Trip
 from irlmeet.core.plan_rules import DEFAULT_DAY_PARTS, DayPart, PlanRules
 from irlmeet.core.planner.groups import GroupOffer
-from irlmeet.core.planner.proposals import Plan, Proposal, plan, propose
+from irlmeet.core.planner.proposals import CLOSED_FOR_TRIP, Plan, Proposal, keep_ideas, plan, propose
 from irlmeet.core.planner.ranking import (
     Candidate,
     Reason,
@@ -32,8 +32,10 @@ from irlmeet.core.planner.ranking import (
     rank,
     score_contact,
 )
+from irlmeet.core.planner.slots import Slot, free_slots, weekday_only
 
 __all__ = [
+    "CLOSED_FOR_TRIP",
     "DEFAULT_DAY_PARTS",
     "Candidate",
     "DayPart",
@@ -42,13 +44,17 @@ __all__ = [
     "PlanRules",
     "Proposal",
     "Reason",
+    "Slot",
     "days_label",
+    "free_slots",
+    "keep_ideas",
     "nearest_places",
     "plan",
     "propose",
     "rank",
     "score_contact",
     "sync_ideas",
+    "weekday_only",
 ]
 
 
@@ -67,17 +73,18 @@ def sync_ideas(
 
     ``existing`` must be the meetups as stored *now* (the caller holds the store's write lock,
     see ``Service.sync_ideas``): deciding on a stale list is how two exports used to create
-    the same idea twice.
+    the same idea twice. The plan was made from the same meetups, so an idea whose time is
+    still valid comes back at that time (:func:`keep_ideas`) and is left as it is.
 
-    - A proposal whose people already have an idea (or an idea cancelled by an earlier sync)
-      updates it in place: same id and UID, ``sequence`` + 1 when time, kind or place moved.
-      If they have several, the newest is reused.
+    - A proposal whose people already have an idea (or a dropped one) updates it in place:
+      same id and UID, ``sequence`` + 1 when time, kind or place moved. If they have several,
+      the newest is reused.
     - A new proposal becomes a new idea whose UID comes from its own id
       (:func:`~irlmeet.core.ics.new_meetup_uid`), so every meetup has its own calendar event.
-    - An idea no longer proposed (or a second idea for the same people) is cancelled, not
+    - An idea no longer proposed (or a second idea for the same people) is dropped, not
       deleted, so a calendar that imported it learns to drop it on the next export.
-    Meetups beyond the idea stage (invited, confirmed, ...) are never touched here, and their
-    people get no idea beside them.
+    Meetups the user acted on (planned, invited, confirmed, met, declined, cancelled, skipped,
+    missed) are never touched here, and their people get no idea beside them.
     """
     trip = the_plan.trip
     mine = [m for m in existing if m.trip_id == trip.id]
@@ -89,8 +96,8 @@ def sync_ideas(
     for p in the_plan.scheduled:
         people = frozenset({p.contact.id})
         group = by_people.get(people, [])
-        if any(m.status not in (MeetupStatus.IDEA, MeetupStatus.CANCELLED) for m in group):
-            continue  # a real meetup (or a declined one) already speaks for these people
+        if any(m.status not in (MeetupStatus.IDEA, MeetupStatus.DROPPED) for m in group):
+            continue  # a meetup the user acted on already speaks for these people
         if not group:
             meetup_id = new_id()
             changed.append(
@@ -113,12 +120,12 @@ def sync_ideas(
         )
     for old in mine:
         if old.status is MeetupStatus.IDEA and old.id not in kept:
-            changed.append(replace(old, status=MeetupStatus.CANCELLED, sequence=old.sequence + 1, updated=now))
+            changed.append(replace(old, status=MeetupStatus.DROPPED, sequence=old.sequence + 1, updated=now))
     return changed
 
 
 def _newest(m: Meetup) -> tuple:
-    """Ideas before cancelled ones, then the latest updated, the highest sequence, the id."""
+    """Ideas before dropped ones, then the latest updated, the highest sequence, the id."""
     return (m.status is MeetupStatus.IDEA, m.updated or _EPOCH, m.sequence, m.id)
 
 

@@ -9,11 +9,11 @@ removing an unrelated contact moves no stored idea, and the same inputs give the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from irlmeet.core.models import Contact, Meetup, MeetupKind, Trip
+from irlmeet.core.models import Contact, Meetup, MeetupKind, MeetupStatus, Trip
 from irlmeet.core.places import DEFAULT_RADIUS_KM
 from irlmeet.core.plan_rules import PlanRules
 from irlmeet.core.planner.groups import GroupOffer, offer_groups
@@ -26,9 +26,8 @@ from irlmeet.core.planner.slots import (
     weekday_only,
 )
 
-__all__ = ["Plan", "Proposal", "plan", "propose"]
+__all__ = ["CLOSED_FOR_TRIP", "Plan", "Proposal", "keep_ideas", "plan", "propose"]
 
-_SKIP = {"declined": "declined on this trip", "skipped": "skipped for this trip"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +82,43 @@ def _where(trip: Trip, candidate: Candidate) -> str:
     return f"near {candidate.place.name}"
 
 
+#: Statuses after which a person gets no new proposal on the same trip (see core/lifecycle.py).
+CLOSED_FOR_TRIP = frozenset({MeetupStatus.DECLINED, MeetupStatus.CANCELLED, MeetupStatus.SKIPPED,
+                             MeetupStatus.MISSED, MeetupStatus.MET})
+
+
 def _idea_key(m: Meetup) -> tuple:
     return (m.updated.timestamp() if m.updated else 0.0, m.sequence, m.id)
+
+
+def keep_ideas(
+    ideas: Iterable[Meetup],
+    ranked_ids: Sequence[str],
+    valid: Callable[[str, datetime, datetime], bool],
+    take: Callable[[str, datetime, datetime], None],
+) -> dict[str, Meetup]:
+    """The stored 1:1 ideas that keep their time, by contact id: stability for ideas.
+
+    Taken in rank order (``ranked_ids``: the contacts still proposed, best first), an idea is
+    kept while ``valid(contact_id, start, end)`` holds; ``take(contact_id, start, end)`` then
+    marks its time as taken, so ``valid`` sees the ideas kept before it. Ideas of people no
+    longer ranked are not kept; of several ideas for one person the newest counts. New data
+    then only fills the free slots.
+    """
+    newest: dict[str, Meetup] = {}
+    for m in ideas:
+        if len(m.contact_ids) != 1:
+            continue
+        cid = m.contact_ids[0]
+        if cid not in newest or _idea_key(m) > _idea_key(newest[cid]):
+            newest[cid] = m
+    kept: dict[str, Meetup] = {}
+    for cid in ranked_ids:
+        m = newest.get(cid)
+        if m is not None and valid(cid, m.start, m.end):
+            kept[cid] = m
+            take(cid, m.start, m.end)
+    return kept
 
 
 def propose(
@@ -97,45 +131,38 @@ def propose(
 ) -> Plan:
     """Give each candidate, best first, the most fitting free slot (see the module doc).
 
-    ``planned``: the trip's stored meetups. Planned-or-later ones are fixed and their people
-    get no new slot; a person's idea keeps its time while valid; people declined or skipped on
-    this trip are not asked again. Among fitting slots of the preferred day part the quietest
+    ``planned``: the trip's stored meetups. Planned-or-later ones (met too) are fixed and their
+    people get no new slot; a person's idea keeps its time while valid (:func:`keep_ideas`);
+    people declined, cancelled, skipped or missed on this trip are not asked again; dropped
+    ideas count for nothing. Among fitting slots of the preferred day part the quietest
     day wins, then the earliest start, so meetups spread over the trip.
     """
     rules = rules or PlanRules()
     sched = Schedule(trip, rules, now)
     fixed: dict[str, Meetup] = {}
     blocked: dict[str, str] = {}
-    ideas: dict[str, Meetup] = {}
+    ideas: list[Meetup] = []
     for m in sorted(planned, key=lambda m: (m.start, m.id)):
-        if m.trip_id != trip.id:
+        if m.trip_id != trip.id or m.status is MeetupStatus.DROPPED:
             continue
-        status = m.status.value
-        if status == "cancelled":
-            continue
-        if status in _SKIP:
-            for cid in m.contact_ids:
-                blocked.setdefault(cid, _SKIP[status])
-        elif status == "idea":
-            if len(m.contact_ids) == 1:
-                cid = m.contact_ids[0]
-                if cid not in ideas or _idea_key(m) > _idea_key(ideas[cid]):
-                    ideas[cid] = m
-        else:
+        if m.status is MeetupStatus.IDEA:
+            ideas.append(m)  # kept where still valid (keep_ideas, below), else planned afresh
+        elif m.status in CLOSED_FOR_TRIP and m.status is not MeetupStatus.MET:
+            for cid in m.contact_ids:  # declined, cancelled, skipped, missed: no new slot, no time held
+                blocked.setdefault(cid, f"{m.status.value} on this trip")
+        else:  # planned, invited, confirmed, met: a fixed point
             sched.take(m.start, m.end, m.id)
             for cid in m.contact_ids:
                 fixed.setdefault(cid, m)
 
     # Stored ideas keep their time while it is valid; the better-ranked idea wins a clash.
-    kept: dict[str, Meetup] = {}
-    for cand in candidates:
-        cid = cand.contact.id
-        idea = ideas.get(cid)
-        if idea is None or cid in fixed or cid in blocked:
-            continue
-        if sched.fits(idea.start, idea.end, weekdays=weekday_only(cand.contact.circle, trip)):
-            sched.take(idea.start, idea.end, cid)
-            kept[cid] = idea
+    weekdays_of = {c.contact.id: weekday_only(c.contact.circle, trip) for c in candidates}
+    kept = keep_ideas(
+        ideas,
+        [cid for cid in weekdays_of if cid not in fixed and cid not in blocked],
+        lambda cid, start, end: sched.fits(start, end, weekdays=weekdays_of[cid]),
+        lambda cid, start, end: sched.take(start, end, cid),
+    )
 
     # The open slots, pruned as they are given out; a kind of person for whom nothing fits
     # is remembered, so thousands of people near one city are answered at once.

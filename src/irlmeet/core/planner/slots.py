@@ -9,14 +9,14 @@ trip allows weekends. :func:`assign` gives ranked candidates the most fitting fr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from irlmeet.core.models import Circle, Contact, Trip
+from irlmeet.core.models import Circle, Contact, Meetup, MeetupKind, MeetupStatus, Trip
 from irlmeet.core.plan_rules import DayPart, PlanRules
 
-__all__ = ["PREFERENCES", "Schedule", "Slot", "preference"]
+__all__ = ["PREFERENCES", "Schedule", "Slot", "free_slots", "preference"]
 
 _UTC = UTC
 
@@ -27,6 +27,10 @@ class Slot:
     part: DayPart
     start: datetime
     end: datetime
+
+    @property
+    def kind(self) -> MeetupKind:
+        return self.part.kind
 
 
 #: Which day parts suit whom, most fitting first (parts of one tier are equally fitting). A
@@ -145,3 +149,36 @@ class Schedule:
         full = not self.room(day)
         lo, hi = start - self.buffer, end + self.buffer
         return [s for s in slots if not ((full and s.day == day) or (lo < s.end and s.start < hi))]
+
+
+#: The statuses whose time is held on the trip: a moved meetup must keep clear of them.
+_HOLDING = frozenset({MeetupStatus.PLANNED, MeetupStatus.INVITED, MeetupStatus.CONFIRMED, MeetupStatus.MET})
+
+
+def free_slots(
+    trip: Trip,
+    meetups: Iterable[Meetup],
+    *,
+    now: datetime,
+    exclude: str | None = None,
+    rules: PlanRules | None = None,
+    weekdays: bool = False,
+) -> list[Slot]:
+    """The slots of ``trip`` a meetup could move to, earliest first: for each day and day part
+    the planner uses, its earliest start that keeps the rules (inside the trip and its travel
+    days, clear of busy time and of every held or met meetup but ``exclude`` (the one being
+    moved) by the buffer, days under the daily cap, enough notice; weekdays only with
+    ``weekdays``). Ideas do not block a slot: they make room on the next plan."""
+    sched = Schedule(trip, rules or PlanRules(), now)
+    for m in meetups:
+        if m.trip_id == trip.id and m.id != exclude and m.status in _HOLDING:
+            sched.take(m.start, m.end, m.id)
+    seen: set[tuple[date, str]] = set()
+    out: list[Slot] = []
+    for s in sched.grid():
+        if (s.day, s.part.name) in seen or not sched.fits(s.start, s.end, weekdays=weekdays):
+            continue
+        seen.add((s.day, s.part.name))
+        out.append(s)
+    out.sort(key=lambda s: (s.start, s.part.name))
+    return out

@@ -19,7 +19,7 @@ from typing import Any
 from irlmeet.core import models
 from irlmeet.core.errors import ValidationError
 
-__all__ = ["v1_to_v2", "v2_to_v3"]
+__all__ = ["v1_to_v2", "v2_to_v3", "v3_to_v4"]
 
 # What an old file may hold that the text rules now refuse: terminal escape sequences first (so
 # "\x1b[31m" goes whole, not leaving "[31m"), then single control and bidi characters.
@@ -159,4 +159,27 @@ def v2_to_v3(raw: dict) -> dict:
     if isinstance(meetups, dict):
         raw = {**raw, "meetups": {mid: ({"rsvp": {}, **doc} if isinstance(doc, dict) else doc)
                                   for mid, doc in meetups.items()}}
+    return raw
+
+
+def _meetup_3_to_4(doc: Any) -> Any:
+    if not isinstance(doc, dict):
+        return doc  # the store reports it, naming the record
+    doc = dict(doc)
+    # Schemas 2 and 3 wrote a meetup only when exporting a trip: every stored one may be in a calendar.
+    doc.setdefault("exported", True)
+    # Schemas 2 and 3 had no way to cancel a meetup by hand: a cancelled one was an idea the planner let
+    # go (or one of a removed contact). Schema 4 calls that "dropped" and keeps "cancelled" for
+    # meetups the user called off, which the planner must not offer again on that trip.
+    if doc.get("status") == "cancelled":
+        doc["status"] = "dropped"
+    return doc
+
+
+def v3_to_v4(raw: dict) -> dict:
+    """Schema 3 -> 4: meetups gain ``exported`` (true for every old one) and the statuses of
+    the life cycle (planned, skipped, missed, dropped); old cancelled ideas become dropped."""
+    meetups = raw.get("meetups")
+    if isinstance(meetups, dict):
+        raw = {**raw, "meetups": {mid: _meetup_3_to_4(doc) for mid, doc in meetups.items()}}
     return raw
