@@ -667,7 +667,7 @@ def cmd_trip_list(ctx: Context, args) -> int:
 
 
 def cmd_trip_edit(ctx: Context, args) -> int:
-    from irlmeet.core.planner import days_label
+    from irlmeet.core.wording import days_label
 
     svc = ctx.service
     if all(v is None for v in (args.name, args.start, args.end, args.city)):
@@ -723,7 +723,7 @@ def _proposal_json(p, user_tz: str) -> dict[str, Any]:
 
 
 def cmd_plan(ctx: Context, args) -> int:
-    from irlmeet.core.planner import days_label
+    from irlmeet.core.wording import clock, days_label, kind_noun, short_when, style_for
 
     svc = ctx.service
     trip = svc.find_trip(args.trip)
@@ -741,6 +741,8 @@ def cmd_plan(ctx: Context, args) -> int:
         )
         return 0
     radius = args.radius or ctx.settings.radius_km
+    home = svc.profile().home
+    style = style_for(home.country_code if home else None)  # you read this: your own clock
     print(f"{trip.name}: {trip.destination.label()}, {days_label(trip)} ({trip.destination.tz})", file=ctx.out)
     if svc.trip_is_over(trip):
         print(f"This trip is over (it ended on {trip.end.isoformat()}): there is nothing left to plan.", file=ctx.out)
@@ -753,10 +755,10 @@ def cmd_plan(ctx: Context, args) -> int:
         print(f"    why:   {p.candidate.why}", file=ctx.out)
         if p.has_slot:
             local = p.start.astimezone(trip.zone)
-            when = f"{local:%a} {local.day} {local:%b %H:%M}-{p.end.astimezone(trip.zone):%H:%M} {p.kind.value}"
+            when = f"{short_when(local, style)}-{clock(p.end.astimezone(trip.zone), style)} {kind_noun(p.kind)}"
             mine = p.start.astimezone(zone(user_tz))
             if mine.utcoffset() != local.utcoffset():
-                when += f"  ({mine:%a %H:%M} your time)"
+                when += f"  ({short_when(mine, style)} your time)"
             print(f"    when:  {when}", file=ctx.out)
             print(f"    where: {p.where}", file=ctx.out)
         if p.note:

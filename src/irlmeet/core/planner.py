@@ -30,6 +30,8 @@ from irlmeet.core.models import (
     Trip,
 )
 from irlmeet.core.places import DEFAULT_RADIUS_KM, near_filter
+from irlmeet.core.wording import ago as _ago
+from irlmeet.core.wording import days_label  # noqa: F401  (kept importable from here)
 
 __all__ = [
     "Candidate",
@@ -61,16 +63,6 @@ class Candidate:
     @property
     def why(self) -> str:
         return "; ".join(self.reasons)
-
-
-def _ago(days: int) -> str:
-    if days < 14:
-        return f"{days} days"
-    if days < 60:
-        return f"{days // 7} weeks"
-    if days < 365 * 2:
-        return f"{round(days / 30.44)} months"
-    return f"{days // 365} years"
 
 
 def score_contact(contact: Contact, today: date, distance_km: float) -> tuple[float, tuple[str, ...]]:
@@ -401,16 +393,3 @@ def _newest(m: Meetup) -> tuple:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-def days_label(trip: Trip) -> str:
-    """``14–17 Apr 2026`` / ``30 Apr – 2 May 2026``: a trip's dates as people write them."""
-    s, e = trip.start, trip.end
-    if s == e:
-        return f"{s.day} {s:%b %Y}"
-    if (s.year, s.month) == (e.year, e.month):
-        return f"{s.day}–{e.day} {e:%b %Y}"
-    if s.year == e.year:
-        return f"{s.day} {s:%b} – {e.day} {e:%b %Y}"
-    return f"{s.day} {s:%b %Y} – {e.day} {e:%b %Y}"
-
