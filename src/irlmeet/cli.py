@@ -136,19 +136,46 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--radius", type=_radius, metavar="KM", help="how far 'near' reaches, in km")
     plan.add_argument("--json", action="store_true", help="print as JSON (times are ISO 8601 with offset)")
 
-    draft = sub.add_parser("draft", help="the invitation for one person on a trip", description="Print a short, personal, low-pressure invitation for one person on a trip.")
+    draft = sub.add_parser("draft", help="the invitation (or thank-you) for one person on a trip", description="Print a short, personal, low-pressure invitation for one person on a trip, offering two or three times in their own zone and clock style. The draft alone goes to stdout (email: 'Subject: ...', a blank line, the body); hints go to stderr. irlmeet sends nothing: copy it and send it yourself.", epilog=DRAFT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     draft.add_argument("trip", metavar="TRIP")
-    draft.add_argument("contact", metavar="CONTACT")
-    draft.add_argument("--channel", default="email", choices=["email"], help="where it will be sent (default: email)")
-    draft.add_argument("--json", action="store_true", help="print as JSON")
+    draft.add_argument("contact", metavar="PERSON")
+    draft.add_argument("--channel", choices=["email", "linkedin-note", "dm", "sms", "post"], help="where it will be sent (default: their preferred channel, else email, a handle or LinkedIn (dm), a phone (sms))")
+    draft.add_argument("--variant", type=_variant, metavar="N", help="another wording: 1, 2, 3 (cycles; default: a stable one per person)")
+    draft.add_argument("--follow-up", action="store_true", help="the thank-you after the meetup with them, once marked met")
+    draft.add_argument("--json", action="store_true", help="print as JSON (keys listed below)")
 
     export = sub.add_parser("export", help="write a trip's meetups to an .ics file", description="Write the trip's meetups to an .ics file any calendar can import. Current proposals go in as tentative ideas; exporting again updates the same events instead of adding new ones.")
     export.add_argument("trip", metavar="TRIP")
     export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.ics")
 
-    locate = sub.add_parser("locate", help="print where irlmeet keeps things", description="Print the path of the data file, the config file, the user themes folder or the cache.")
-    locate.add_argument("what", choices=["data", "config", "themes", "cache"])
+    locate = sub.add_parser("locate", help="print where irlmeet keeps things", description="Print the path of the data file, the config file, the user themes folder, the user draft templates folder or the cache.")
+    locate.add_argument("what", choices=["data", "config", "themes", "templates", "cache"])
     return parser
+
+
+DRAFT_HELP = """\
+JSON keys (draft --json):
+  channel       email, linkedin-note, dm, sms or post
+  to            the address, handle, URL or number ("" when irlmeet has none)
+  subject       email only ("" otherwise); body: the text
+  options       [{"kind", "start", "end"}], ISO 8601 with the reader's offset
+  variant       the wording used (1-based); variants: how many there are
+  cap           the channel's cap in characters (null for email); cap_words: email's word cap
+  case          never-met, new-connection, old-friend, colleague, group or follow-up
+  template      the template file used; hints: what would make it better
+  warnings      the etiquette check's findings ([] when it is not available)
+templates: `irlmeet locate templates` is the folder for your own (see the README).
+"""
+
+
+def _variant(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: variants count from 1")
+    return value
 
 
 def _radius(text: str) -> float:
@@ -766,18 +793,40 @@ def cmd_plan(ctx: Context, args) -> int:
     return 0
 
 
+def _warnings(text: str, channel: str) -> list[Any]:
+    """The etiquette check's findings for a draft, as JSON-able values; [] while
+    irlmeet.core.etiquette is not there (the hook the check plugs into)."""
+    try:
+        from irlmeet.core import etiquette  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    out = []
+    for w in etiquette.check(text, channel=channel):
+        to_dict = getattr(w, "to_dict", None)
+        out.append(to_dict() if callable(to_dict) else str(w))
+    return out
+
+
 def cmd_draft(ctx: Context, args) -> int:
     svc = ctx.service
     trip = svc.find_trip(args.trip)
     contact = svc.find_contact(args.contact)
-    d = svc.draft(trip, contact, channel=args.channel)
+    d = svc.draft(trip, contact, channel=args.channel, variant=args.variant, follow_up=args.follow_up)
     if args.json:
-        _print_json(ctx, {"channel": d.channel.value, "contact_id": d.contact_id, "to": d.to, "subject": d.subject, "body": d.body, "warnings": list(d.warnings)})
+        _print_json(ctx, {
+            "channel": d.channel.value, "contact_id": d.contact_id, "to": d.to, "subject": d.subject,
+            "body": d.body,
+            "options": [{"kind": o.kind.value, "start": o.start.isoformat(), "end": o.end.isoformat()}
+                        for o in d.options],
+            "variant": d.variant, "variants": d.variants, "cap": d.cap, "cap_words": d.cap_words,
+            "case": d.case, "template": d.template, "hints": list(d.hints),
+            "warnings": _warnings(d.text(), d.channel.value),
+        })
         return 0
-    if d.to:
-        print(f"To: {d.to}", file=ctx.out)
     print(d.text(), file=ctx.out)
-    for w in d.warnings:
+    if d.to:
+        print(f"{PROG}: to: {d.to} ({d.channel.value})", file=ctx.err)
+    for w in d.hints:
         print(f"{PROG}: hint: {w}", file=ctx.err)
     return 0
 
@@ -796,6 +845,7 @@ def cmd_locate(ctx: Context, args) -> int:
         "data": paths.data_file,
         "config": paths.config_file,
         "themes": paths.themes_dir,
+        "templates": paths.templates_dir,
         "cache": paths.cache_dir,
     }[args.what]
     print(target, file=ctx.out)

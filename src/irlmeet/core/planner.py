@@ -39,6 +39,7 @@ __all__ = [
     "Proposal",
     "SLOT_TEMPLATES",
     "nearest_places",
+    "options_for",
     "plan",
     "propose",
     "rank",
@@ -393,3 +394,69 @@ def _newest(m: Meetup) -> tuple:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+# --------------------------------------------------------------------------------------------
+# Options for an invitation
+
+
+def options_for(
+    the_plan: Plan,
+    contact_id: str,
+    *,
+    now: datetime,
+    n: int = 3,
+    kinds: Sequence[MeetupKind] | None = None,
+    include_proposed: bool = True,
+) -> list[Proposal]:
+    """Up to ``n`` concrete times to offer one person, earliest first: their proposed slot and
+    the next free slots of a kind that suits them (``kinds``, else the proposed kind and their
+    next preferred one), on other days where possible. Free means what :func:`propose` means:
+    clear of busy time with ``BUFFER``, of every other proposal in the plan, of the day's cap
+    and of ``MIN_NOTICE``. Professional contacts get weekday alternatives only. A meetup already
+    acted on (invited, confirmed...) keeps its one time; no slot, no options.
+    ``include_proposed`` False: only other slots (a group post offers its own times)."""
+    p = the_plan.for_contact(contact_id)
+    if p is None or p.start is None or p.end is None or p.kind is None:
+        return []
+    if p.note.startswith("already"):
+        return [p]
+    trip = the_plan.trip
+    zone = trip.zone
+    if kinds is None:
+        kinds = (p.kind, *(k for k in _preference(p.contact) if k is not p.kind))[:2]
+    others = [q for q in the_plan.proposals if q.start is not None and q.end is not None and q.contact.id != contact_id]
+    per_day: dict[date, int] = {}
+    for q in others:
+        day = q.start.astimezone(zone).date()
+        per_day[day] = per_day.get(day, 0) + 1
+    weekdays_only = p.contact.circle is Circle.PROFESSIONAL
+    picked = [p]
+    free: list[tuple[bool, int, datetime, datetime, MeetupKind]] = []
+    for day in trip.days():
+        if weekdays_only and day.weekday() >= 5 or per_day.get(day, 0) >= MAX_PER_DAY:
+            continue
+        for tpl in SLOT_TEMPLATES:
+            if tpl.kind not in kinds:
+                continue
+            start = datetime.combine(day, tpl.start, zone)
+            end = start + timedelta(minutes=tpl.minutes)
+            if start < now + MIN_NOTICE or not trip.is_free(start - BUFFER, end + BUFFER):
+                continue
+            if any(q.start < end and start < q.end for q in others):
+                continue
+            free.append((day == p.start.astimezone(zone).date(), list(kinds).index(tpl.kind), start, end, tpl.kind))
+    if not include_proposed:
+        n += 1  # the proposed slot only keeps its time free; it is dropped below
+    ordered = sorted(free, key=lambda f: (f[0], f[1], f[2]))
+    for spread in (True, False):  # first one per day, then fill from any day
+        for _same_day, _rank, start, end, kind in ordered:
+            days = {x.start.astimezone(zone).date() for x in picked}
+            if len(picked) >= n or (spread and start.astimezone(zone).date() in days):
+                continue
+            if any(x.start - BUFFER < end and start < x.end + BUFFER for x in picked):
+                continue
+            picked.append(replace(p, kind=kind, start=start, end=end))
+    if not include_proposed:
+        picked = picked[1:]
+    return sorted(picked, key=lambda x: x.start)

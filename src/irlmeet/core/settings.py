@@ -8,6 +8,13 @@ Config file (TOML, optional), e.g. ``~/.config/irlmeet/config.toml``::
 
     radius_km = 40          # how far "near" reaches, default 50
     theme = "irlmeet-light" # a bundled theme or one in the themes folder beside this file
+
+    [drafts]                # length caps of invitation drafts (characters; email: words)
+    linkedin_note_cap = 200 # 300 with LinkedIn Premium
+    dm_cap = 500            # LinkedIn message, Mastodon, Signal...; Bluesky (300) and X (280) stay lower
+    sms_cap = 320           # two SMS
+    post_cap = 280          # the group post
+    email_max_words = 125   # the body of an email
 """
 
 from __future__ import annotations
@@ -31,6 +38,11 @@ class Paths:
     cache_dir: Path
     themes_dir: Path  # the user's own themes
 
+    @property
+    def templates_dir(self) -> Path:
+        """The user's own draft templates, beside the config file."""
+        return self.config_file.parent / "templates"
+
 
 def default_paths(env: Mapping[str, str], *, data_file: Path | None = None) -> Paths:
     """The platform's directories (XDG on Linux), with ``--data`` / ``IRLMEET_DATA`` winning."""
@@ -49,10 +61,34 @@ def default_paths(env: Mapping[str, str], *, data_file: Path | None = None) -> P
 
 
 @dataclass(frozen=True, slots=True)
+class DraftSettings:
+    """The ``[drafts]`` section: each channel's length cap."""
+
+    linkedin_note_cap: int = 200
+    dm_cap: int = 500
+    sms_cap: int = 320
+    post_cap: int = 280
+    email_max_words: int = 125
+
+    @classmethod
+    def parse(cls, data: object, where: Path) -> DraftSettings:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where}: [drafts] must be a table of settings")
+        known = {f: getattr(cls, f) for f in ("linkedin_note_cap", "dm_cap", "sms_cap", "post_cap", "email_max_words")}
+        for key, value in data.items():
+            if key not in known:
+                raise ConfigError(f"{where}: [drafts] has an unknown setting {key!r}; known: {', '.join(known)}")
+            if isinstance(value, bool) or not isinstance(value, int) or not 20 <= value <= 5000:
+                raise ConfigError(f"{where}: [drafts] {key} must be a whole number from 20 to 5000, got {value!r}")
+        return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     paths: Paths
     radius_km: float = 50.0
     theme: str = DEFAULT_THEME
+    drafts: DraftSettings = DraftSettings()
 
     @classmethod
     def load(cls, paths: Paths) -> Settings:
@@ -69,7 +105,7 @@ class Settings:
             raise ConfigError(f"{paths.config_file}: not UTF-8 text") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{paths.config_file}: {exc}") from None
-        known = {"radius_km", "theme"}
+        known = {"radius_km", "theme", "drafts"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(
@@ -81,4 +117,5 @@ class Settings:
         theme = data.get("theme", DEFAULT_THEME)
         if not isinstance(theme, str) or not theme.strip():
             raise ConfigError(f"{paths.config_file}: theme must be a theme's name, got {theme!r}")
-        return cls(paths, radius_km=float(radius), theme=theme.strip())
+        drafts = DraftSettings.parse(data.get("drafts", {}), paths.config_file)
+        return cls(paths, radius_km=float(radius), theme=theme.strip(), drafts=drafts)

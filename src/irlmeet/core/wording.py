@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "DAY_FIRST_24H",
-    "Style",
     "TWELVE_HOUR",
+    "Style",
     "ago",
     "clock",
     "date_long",
@@ -29,6 +29,7 @@ __all__ = [
     "days_label",
     "iso_span",
     "kind_noun",
+    "kind_object",
     "kind_phrase",
     "kind_title",
     "month_year",
@@ -103,6 +104,14 @@ def kind_noun(kind: object) -> str:
 def kind_phrase(kind: object) -> str:
     """``a coffee``, ``a drink after work``: what follows "up for" or "meet for"."""
     return _kind(kind)[1]
+
+
+def kind_object(kind: object) -> str:
+    """``the coffee``, ``lunch``, ``the drinks``: what follows "thanks for"."""
+    value = str(getattr(kind, "value", kind))
+    return {"coffee": "the coffee", "drinks": "the drinks", "walk": "the walk", "group": "the get-together"}.get(
+        value, kind_noun(kind)
+    )
 
 
 def kind_title(kind: object) -> str:

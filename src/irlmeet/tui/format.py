@@ -154,4 +154,4 @@ def draft_text(draft: Draft) -> Text:
 
 def warnings_text(draft: Draft) -> Text:
     """What would make the draft better, one per line."""
-    return Text("\n".join(f"! {visible(w)}" for w in draft.warnings))
+    return Text("\n".join(f"! {visible(w)}" for w in draft.hints))
