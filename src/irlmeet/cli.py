@@ -586,6 +586,8 @@ def cmd_contact_edit(ctx: Context, args) -> int:
 
 
 def cmd_contact_show(ctx: Context, args) -> int:
+    from irlmeet.core.wording import iso_when, kind_noun
+
     svc = ctx.service
     contact = svc.find_contact(args.contact)
     if args.json:
@@ -601,7 +603,7 @@ def cmd_contact_show(ctx: Context, args) -> int:
     for m in meetups:
         trip = trips.get(m.trip_id)
         local = m.start.astimezone(trip.zone) if trip else m.start
-        print(f"  {local:%Y-%m-%d %H:%M} {m.kind.value} ({m.status.value})  {trip.name if trip else m.trip_id}", file=ctx.out)
+        print(f"  {iso_when(local)} {kind_noun(m.kind)} ({m.status.value})  {trip.name if trip else m.trip_id}", file=ctx.out)
     return 0
 
 

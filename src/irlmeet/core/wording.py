@@ -28,6 +28,7 @@ __all__ = [
     "day_range",
     "days_label",
     "iso_span",
+    "iso_when",
     "kind_noun",
     "kind_object",
     "kind_phrase",
@@ -193,6 +194,11 @@ def two_zone(
     hs = here_style or style
     mine = clock(b, hs) if b.date() == a.date() else short_when(b, hs)
     return f"{out} ({mine} your time)"
+
+
+def iso_when(dt: datetime) -> str:
+    """``2026-07-14 06:00``: a date and time in the unambiguous form of listings and files."""
+    return f"{dt:%Y-%m-%d} {clock(dt)}"
 
 
 def iso_span(start: datetime, end: datetime) -> str:

@@ -314,7 +314,7 @@ def invitation_fields(
     if short:
         opener = pick("open", (f"I'll be in {trip_city} {dates}.", f"I'm in {trip_city} {dates}.",
                                f"I'm visiting {trip_city} {dates}.") if level < 2 else
-                      (f"I'm in {trip_city} {days}.", f"In {trip_city} {days}.", f"I'm in {trip_city} {days}."))
+                      (f"I'm in {trip_city} {days}.", f"I'll be in {trip_city} {days}.", f"I'm visiting {trip_city} {days}."))
         ask = pick("ask", (f"Up for {kind}?", f"Time for {kind}?", f"{kind_title(first_kind)}?"))
         offer = pick("offer", (f"I'm free {listed}{tail}.", f"{_sentence_start(listed)} would suit me{tail}.",
                                f"How about {listed}{tail}?"))
