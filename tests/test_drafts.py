@@ -10,7 +10,16 @@ import pytest
 
 from irlmeet.core.drafts import default_channel, draft
 from irlmeet.core.errors import ValidationError
-from irlmeet.core.models import BusyBlock, Channel, Contact, ContactPlace, Meetup, Place, Profile, Trip
+from irlmeet.core.models import (
+    BusyBlock,
+    Channel,
+    Contact,
+    ContactPlace,
+    Meetup,
+    Place,
+    Profile,
+    Trip,
+)
 from irlmeet.core.planner import options_for, plan
 from irlmeet.core.settings import DraftSettings
 from tests.conftest import BERLIN, NEW_YORK, POTSDAM
@@ -63,8 +72,8 @@ def make(contact, channel=None, **kw):
 
 TIME_24 = re.compile(r"\b(?:[01]\d|2[0-3]):[0-5]\d\b(?! ?[ap]m)")
 TIME_12 = re.compile(r"\b(?:1[0-2]|[1-9])(?::[0-5]\d)? (?:am|pm)\b|\bnoon\b")
-EASY_OUT = re.compile(r"no worries|no pressure|another time|reply or dm|drop me a line|if you can make it", re.I)
-THIRD_PERSON = re.compile(r"\b(?:he|she|him|his|her|hers)\b", re.I)
+EASY_OUT = re.compile(r"no worries|no pressure|another time|reply or dm|drop me a line|if you can make it", re.IGNORECASE)
+THIRD_PERSON = re.compile(r"\b(?:he|she|him|his|her|hers)\b", re.IGNORECASE)
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -209,7 +218,7 @@ def test_follow_up_thanks_them_and_names_the_topic():
         d = draft(the_plan, "ada", SAM, now=NOW, channel=channel, follow_up=met)
         assert "property-based testing" in d.body and "Wednesday" in d.body
         assert d.case == "follow-up" and d.options == ()
-        assert re.search(r"thank", d.body, re.I)
+        assert re.search(r"thank", d.body, re.IGNORECASE)
         assert len(d.body.split()) < 80
     assert draft(the_plan, "ada", SAM, now=NOW, channel="email", follow_up=met).subject
 
