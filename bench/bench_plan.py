@@ -50,7 +50,7 @@ def bench_sizes():
         ms_rank, ranked = _median_ms(lambda contacts=contacts: planner.rank(trip, contacts, today=NOW.date()))
         ms_plan, the_plan = _median_ms(lambda contacts=contacts: planner.plan(trip, contacts, now=NOW))
         top = the_plan.scheduled[0]
-        ms_draft, _ = _median_ms(lambda top=top: drafts.draft(top, trip, Profile("Sam"), today=NOW.date()))
+        ms_draft, _ = _median_ms(lambda p=the_plan, top=top: drafts.draft(p, top.contact.id, Profile("Sam"), now=NOW))
         counter = itertools.count()
         ms_sync, ideas = _median_ms(
             lambda p=the_plan, c=counter: planner.sync_ideas(p, [], now=NOW, new_id=lambda: f"m{next(c)}")

@@ -28,6 +28,7 @@ from typing import Any, TextIO
 import orjson
 
 from irlmeet import __version__
+from irlmeet.core import wording
 from irlmeet.core.contactbook import CLEARABLE
 from irlmeet.core.errors import IrlmeetError, LikelyDuplicate, ValidationError
 from irlmeet.core.models import MAX_RADIUS_KM, zone
@@ -144,11 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     _busy_parsers(sub)
 
-    draft = sub.add_parser("draft", help="the invitation for one person on a trip", description="Print a short, personal, low-pressure invitation for one person on a trip.")
+    draft = sub.add_parser("draft", help="the invitation (or thank-you) for one person on a trip", description="Print a short, personal, low-pressure invitation for one person on a trip, offering two or three times in their own zone and clock style. The draft alone goes to stdout (email: 'Subject: ...', a blank line, the body); hints go to stderr. irlmeet sends nothing: copy it and send it yourself.", epilog=DRAFT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     draft.add_argument("trip", metavar="TRIP")
-    draft.add_argument("contact", metavar="CONTACT")
-    draft.add_argument("--channel", default="email", choices=["email"], help="where it will be sent (default: email)")
-    draft.add_argument("--json", action="store_true", help="print as JSON")
+    draft.add_argument("contact", metavar="PERSON")
+    draft.add_argument("--channel", choices=["email", "linkedin-note", "dm", "sms", "post"], help="where it will be sent (default: their preferred channel, else email, a handle or LinkedIn (dm), a phone (sms))")
+    draft.add_argument("--variant", type=_variant, metavar="N", help="another wording: 1, 2, 3 (cycles; default: a stable one per person)")
+    draft.add_argument("--follow-up", action="store_true", help="the thank-you after the meetup with them, once marked met")
+    draft.add_argument("--json", action="store_true", help="print as JSON (keys listed below)")
 
     export = sub.add_parser("export", help="write a trip's meetups to an .ics file", description="Write the trip's meetups to an .ics file any calendar can import: planned and invited meetups as tentative (titled '(pencilled in)'), confirmed ones as confirmed, and those cancelled, declined or skipped since an earlier export as cancelled, so calendars drop them. Exporting again updates the same events instead of adding new ones. Descriptions are share-safe (kind, place, status, your time) unless --details.")
     export.add_argument("trip", metavar="TRIP")
@@ -163,8 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     debrief.add_argument("trip", metavar="TRIP")
     debrief.add_argument("--json", action="store_true", help="print as JSON")
 
-    locate = sub.add_parser("locate", help="print where irlmeet keeps things", description="Print the path of the data file, the config file, the user themes folder or the cache.")
-    locate.add_argument("what", choices=["data", "config", "themes", "cache"])
+    locate = sub.add_parser("locate", help="print where irlmeet keeps things", description="Print the path of the data file, the config file, the user themes folder, the user draft templates folder or the cache.")
+    locate.add_argument("what", choices=["data", "config", "themes", "templates", "cache"])
     return parser
 
 
@@ -242,6 +245,31 @@ examples:
   irlmeet meetup move 3f9c0a1b2c4d --to "2027-05-12 18:00"
   irlmeet meetup met Berlin Ada
 """
+
+
+DRAFT_HELP = """\
+JSON keys (draft --json):
+  channel       email, linkedin-note, dm, sms or post
+  to            the address, handle, URL or number ("" when irlmeet has none)
+  subject       email only ("" otherwise); body: the text
+  options       [{"kind", "start", "end"}], ISO 8601 with the reader's offset
+  variant       the wording used (1-based); variants: how many there are
+  cap           the channel's cap in characters (null for email); cap_words: email's word cap
+  case          never-met, new-connection, old-friend, colleague, group or follow-up
+  template      the template file used; hints: what would make it better
+  warnings      the etiquette check's findings ([] when it is not available)
+templates: `irlmeet locate templates` is the folder for your own (see the README).
+"""
+
+
+def _variant(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: variants count from 1")
+    return value
 
 
 def _radius(text: str) -> float:
@@ -706,6 +734,8 @@ def cmd_contact_edit(ctx: Context, args) -> int:
 
 
 def cmd_contact_show(ctx: Context, args) -> int:
+    from irlmeet.core.wording import iso_when, kind_noun
+
     svc = ctx.service
     contact = svc.find_contact(args.contact)
     if args.json:
@@ -721,7 +751,7 @@ def cmd_contact_show(ctx: Context, args) -> int:
     for m in meetups:
         trip = trips.get(m.trip_id)
         local = m.start.astimezone(trip.zone) if trip else m.start
-        print(f"  {local:%Y-%m-%d %H:%M} {m.kind.value} ({m.status.value})  {trip.name if trip else m.trip_id}", file=ctx.out)
+        print(f"  {iso_when(local)} {kind_noun(m.kind)} ({m.status.value})  {trip.name if trip else m.trip_id}", file=ctx.out)
     return 0
 
 
@@ -815,7 +845,7 @@ def cmd_trip_list(ctx: Context, args) -> int:
 
 
 def cmd_trip_edit(ctx: Context, args) -> int:
-    from irlmeet.core.planner import days_label
+    from irlmeet.core.wording import days_label
 
     svc = ctx.service
     if all(v is None for v in (args.name, args.start, args.end, args.city, args.arrive, args.leave, args.weekends)):
@@ -873,7 +903,7 @@ def _proposal_json(p, user_tz: str) -> dict[str, Any]:
 
 
 def cmd_plan(ctx: Context, args) -> int:
-    from irlmeet.core.planner import days_label
+    from irlmeet.core.wording import clock, days_label, kind_noun, short_when, style_for
 
     svc = ctx.service
     trip = svc.find_trip(args.trip)
@@ -897,6 +927,8 @@ def cmd_plan(ctx: Context, args) -> int:
         )
         return 0
     radius = args.radius or ctx.settings.radius_km
+    home = svc.profile().home
+    style = style_for(home.country_code if home else None)  # you read this: your own clock
     print(f"{trip.name}: {trip.destination.label()}, {days_label(trip)} ({trip.destination.tz})", file=ctx.out)
     if svc.trip_is_over(trip):
         print(f"This trip is over (it ended on {trip.end.isoformat()}): there is nothing left to plan.", file=ctx.out)
@@ -910,10 +942,10 @@ def cmd_plan(ctx: Context, args) -> int:
         print(f"    why:   {'; '.join(r.label() for r in p.candidate.breakdown)}", file=ctx.out)
         if p.has_slot:
             local = p.start.astimezone(trip.zone)
-            when = f"{local:%a} {local.day} {local:%b %H:%M}-{p.end.astimezone(trip.zone):%H:%M} {p.kind.value}"
+            when = f"{short_when(local, style)}-{clock(p.end.astimezone(trip.zone), style)} {kind_noun(p.kind)}"
             mine = p.start.astimezone(zone(user_tz))
             if mine.utcoffset() != local.utcoffset():
-                when += f"  ({mine:%a %H:%M} your time)"
+                when += f"  ({short_when(mine, style)} your time)"
             print(f"    when:  {when}", file=ctx.out)
             print(f"    where: {p.where}", file=ctx.out)
         if p.note:
@@ -941,9 +973,7 @@ def _group_json(g) -> dict[str, Any]:
 
 
 def _span(trip, start, end) -> str:
-    a, b = start.astimezone(trip.zone), end.astimezone(trip.zone)
-    tail = f"{b:%H:%M}" if a.date() == b.date() else f"{b:%a} {b.day} {b:%b %H:%M}"
-    return f"{a:%a} {a.day} {a:%b %H:%M}-{tail}"
+    return wording.span(start.astimezone(trip.zone), end.astimezone(trip.zone))
 
 
 def _print_busy(ctx: Context, trip) -> None:
@@ -987,22 +1017,44 @@ def cmd_busy_list(ctx: Context, args) -> int:
 
 def cmd_busy_rm(ctx: Context, args) -> int:
     b = ctx.service.remove_busy(args.id)
-    print(f"Removed busy time {b.id}: {b.start:%Y-%m-%d %H:%M}-{b.end:%H:%M} {b.title}".rstrip(), file=ctx.out)
+    print(f"Removed busy time {b.id}: {wording.iso_span(b.start, b.end)} {b.title}".rstrip(), file=ctx.out)
     return 0
+
+
+def _warnings(text: str, channel: str) -> list[Any]:
+    """The etiquette check's findings for a draft, as JSON-able values; [] while
+    irlmeet.core.etiquette is not there (the hook the check plugs into)."""
+    try:
+        from irlmeet.core import etiquette  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    out = []
+    for w in etiquette.check(text, channel=channel):
+        to_dict = getattr(w, "to_dict", None)
+        out.append(to_dict() if callable(to_dict) else str(w))
+    return out
 
 
 def cmd_draft(ctx: Context, args) -> int:
     svc = ctx.service
     trip = svc.find_trip(args.trip)
     contact = svc.find_contact(args.contact)
-    d = svc.draft(trip, contact, channel=args.channel)
+    d = svc.draft(trip, contact, channel=args.channel, variant=args.variant, follow_up=args.follow_up)
     if args.json:
-        _print_json(ctx, {"channel": d.channel.value, "contact_id": d.contact_id, "to": d.to, "subject": d.subject, "body": d.body, "warnings": list(d.warnings)})
+        _print_json(ctx, {
+            "channel": d.channel.value, "contact_id": d.contact_id, "to": d.to, "subject": d.subject,
+            "body": d.body,
+            "options": [{"kind": o.kind.value, "start": o.start.isoformat(), "end": o.end.isoformat()}
+                        for o in d.options],
+            "variant": d.variant, "variants": d.variants, "cap": d.cap, "cap_words": d.cap_words,
+            "case": d.case, "template": d.template, "hints": list(d.hints),
+            "warnings": _warnings(d.text(), d.channel.value),
+        })
         return 0
-    if d.to:
-        print(f"To: {d.to}", file=ctx.out)
     print(d.text(), file=ctx.out)
-    for w in d.warnings:
+    if d.to:
+        print(f"{PROG}: to: {d.to} ({d.channel.value})", file=ctx.err)
+    for w in d.hints:
         print(f"{PROG}: hint: {w}", file=ctx.err)
     return 0
 
@@ -1039,9 +1091,7 @@ def _local(dt: datetime, trip) -> datetime:
 
 
 def _when_text(m, trip) -> str:
-    s_, e_ = _local(m.start, trip), _local(m.end, trip)
-    end = f"{e_:%H:%M}" if s_.date() == e_.date() else f"{e_:%a} {e_.day} {e_:%b %H:%M}"
-    return f"{s_:%a} {s_.day} {s_:%b %H:%M}-{end}"
+    return _span(trip, m.start, m.end)
 
 
 def _view_json(v) -> dict[str, Any]:
@@ -1138,7 +1188,7 @@ def _list_move_options(ctx: Context, args) -> int:
     print(f"Free slots ({v.trip.destination.tz}):", file=ctx.out)
     for i, o in enumerate(options, 1):
         s_, e_ = _local(o.start, v.trip), _local(o.end, v.trip)
-        print(f"  {i:>2}. {s_:%a} {s_.day} {s_:%b %H:%M}-{e_:%H:%M}  {o.kind.value}", file=ctx.out)
+        print(f"  {i:>2}. {wording.span(s_, e_)}  {o.kind.value}", file=ctx.out)
     print(f"Move it with `irlmeet meetup move {m.id} --slot N` or --to \"YYYY-MM-DD HH:MM\".", file=ctx.out)
     return 0
 
@@ -1159,7 +1209,7 @@ def cmd_agenda(ctx: Context, args) -> int:
         print("Nothing to do: no invitations to send, no meetups coming up, no conflicts, no debriefs due.", file=ctx.out)
         return 0
     sections = (
-        ("Invitations to send", [f"{'OVERDUE ' if s.overdue else ''}send by {s.send_by:%a} {s.send_by.day} {s.send_by:%b}: "
+        ("Invitations to send", [f"{'OVERDUE ' if s.overdue else ''}send by {wording.date_short(s.send_by)}: "
                                  + _view_line(s.view) for s in a.to_send]),
         ("Upcoming", [_view_line(v) for v in a.upcoming]),
         ("Conflicts", [f"{_view_line(v)}\n    {v.conflict.reason}" for v in a.conflicts]),
@@ -1206,6 +1256,7 @@ def cmd_locate(ctx: Context, args) -> int:
         "data": paths.data_file,
         "config": paths.config_file,
         "themes": paths.themes_dir,
+        "templates": paths.templates_dir,
         "cache": paths.cache_dir,
     }[args.what]
     print(target, file=ctx.out)

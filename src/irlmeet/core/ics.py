@@ -43,8 +43,9 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 from irlmeet import __version__
 from irlmeet.core.errors import ExportError
 from irlmeet.core.fsutil import atomic_write, describe_os_error
-from irlmeet.core.models import Contact, Meetup, MeetupKind, MeetupStatus, Trip, zone
+from irlmeet.core.models import Contact, Meetup, MeetupStatus, Trip, zone
 from irlmeet.core.text import visible
+from irlmeet.core.wording import iso_span, kind_title
 
 __all__ = [
     "MEETUP_UID_NAMESPACE",
@@ -309,16 +310,6 @@ def _title(summary: str, status: MeetupStatus) -> str:
     return summary
 
 
-_KIND_WORD = {
-    MeetupKind.BREAKFAST: "Breakfast",
-    MeetupKind.COFFEE: "Coffee",
-    MeetupKind.LUNCH: "Lunch",
-    MeetupKind.DRINKS: "Drinks",
-    MeetupKind.DINNER: "Dinner",
-    MeetupKind.WALK: "Walk",
-    MeetupKind.GROUP: "Meetup",
-}
-
 _UNKNOWN_PERSON = "someone"
 
 # Calendars get shared: no email address or phone number goes into an event. Contacts' own
@@ -350,7 +341,7 @@ def _first_name(contact: Contact) -> str:
 
 
 def _summary(meetup: Meetup, people: Sequence[Contact | None]) -> str:
-    word = _KIND_WORD[meetup.kind]
+    word = kind_title(meetup.kind)
     if len(people) == 1:
         only = people[0]
         return f"{word} with {only.name if only else _UNKNOWN_PERSON}"
@@ -359,12 +350,6 @@ def _summary(meetup: Meetup, people: Sequence[Contact | None]) -> str:
     if len(set(known)) != len(known):  # two Adas: full names tell them apart
         firsts = [p.name if p else _UNKNOWN_PERSON for p in people]
     return f"Group {word.lower()}: {_join(firsts)}"
-
-
-def _span(start: datetime, end: datetime) -> str:
-    if start.date() == end.date():
-        return f"{start:%Y-%m-%d %H:%M}-{end:%H:%M}"
-    return f"{start:%Y-%m-%d %H:%M} - {end:%Y-%m-%d %H:%M}"
 
 
 def _description(
@@ -381,13 +366,13 @@ def _description(
     """Share-safe by default: the kind, the place, the status, a conflict, the time at home.
     ``details`` adds who is coming and how the user knows them. Never contact details, never
     the private notes."""
-    lines = [f"{_KIND_WORD[meetup.kind]}, {place}", f"Status: {_STATUS_TEXT[meetup.status]}"]
+    lines = [f"{kind_title(meetup.kind)}, {place}", f"Status: {_STATUS_TEXT[meetup.status]}"]
     if conflict and not is_cancelled(meetup.status):
         lines.append(f"Conflict: {conflict} (to resolve in irlmeet)")
     if user_zone is not None:
         home_start, home_end = start.astimezone(user_zone), end.astimezone(user_zone)
         if home_start.utcoffset() != start.utcoffset() or home_end.utcoffset() != end.utcoffset():
-            lines.append(f"Your time ({user_zone.key}): {_span(home_start, home_end)}")
+            lines.append(f"Your time ({user_zone.key}): {iso_span(home_start, home_end)}")
     if details:
         for p in people:
             if p is None:

@@ -34,8 +34,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from irlmeet.core import wording
 from irlmeet.core.errors import WrongMove
-from irlmeet.core.models import Meetup, MeetupKind, MeetupStatus, Trip
+from irlmeet.core.models import Meetup, MeetupStatus, Trip
 
 __all__ = [
     "ACTED_ON",
@@ -104,15 +105,9 @@ _INFINITIVE = {
 
 
 def meetup_label(meetup: Meetup, names: Mapping[str, str]) -> str:
-    """``Ada's coffee``, ``the group dinner with Ada and Bo``: who and what, for messages."""
-    # TODO(wording): core/wording.py (issue 7 item 10) will own kind words; this stays the only
-    # place the life cycle spells them.
-    people = [names.get(cid, "someone") for cid in meetup.contact_ids]
-    kind = "meetup" if meetup.kind is MeetupKind.GROUP else meetup.kind.value
-    if len(people) == 1:
-        return f"{people[0]}'s {kind}"
-    joined = ", ".join(people[:-1]) + f" and {people[-1]}"
-    return f"the group {kind} with {joined}"
+    """``Ada's coffee``, ``the group dinner with Ada and Bo``: who and what, for messages
+    (worded by :func:`irlmeet.core.wording.meetup_label`)."""
+    return wording.meetup_label(meetup.kind, [names.get(cid, "someone") for cid in meetup.contact_ids])
 
 
 def _hint(verb: str, status: MeetupStatus) -> str:

@@ -111,7 +111,7 @@ class MeetupStatus(_StrEnum):
 
 class Channel(_StrEnum):
     EMAIL = "email"
-    LINKEDIN = "linkedin"
+    LINKEDIN_NOTE = "linkedin-note"  # a connection request's note; a LinkedIn message is a DM
     DM = "dm"
     SMS = "sms"
     POST = "post"

@@ -573,8 +573,17 @@ class Service:
         return new
 
     def draft(
-        self, trip: Trip, contact: Contact, *, channel: Channel | str = Channel.EMAIL, the_plan: planner.Plan | None = None
+        self,
+        trip: Trip,
+        contact: Contact,
+        *,
+        channel: Channel | str | None = None,
+        variant: int | None = None,
+        follow_up: bool = False,
+        the_plan: planner.Plan | None = None,
     ) -> drafts.Draft:
+        """The invitation for one person on a trip (``follow_up``: the thank-you after the
+        meetup with them marked met). ``channel`` None: their preferred one, else what they have."""
         the_plan = the_plan or self.plan(trip)
         proposal = the_plan.for_contact(contact.id)
         if proposal is None:
@@ -584,7 +593,19 @@ class Service:
                 "contact",
                 f"{contact.name} is not within {self.settings.radius_km:g} km of {trip.destination.label()}",
             )
-        return drafts.draft(proposal, trip, self.profile(), channel=channel, today=self.now().date())
+        met = None
+        if follow_up:
+            met_ones = [m for m in self.store.meetups(trip.id)
+                        if m.status is MeetupStatus.MET and contact.id in m.contact_ids]
+            if not met_ones:
+                raise ValidationError(
+                    "follow-up", f"no meetup with {contact.name} on {trip.name} is marked met yet"
+                )
+            met = max(met_ones, key=lambda m: m.start)
+        return drafts.draft(
+            the_plan, contact.id, self.profile(), now=self.now(), channel=channel, variant=variant,
+            follow_up=met, caps=self.settings.drafts, templates_dir=self.settings.paths.templates_dir,
+        )
 
     def sync_ideas(self, trip: Trip, the_plan: planner.Plan | None = None) -> list[Meetup]:
         """Store the plan's proposals as meetup ideas (see :func:`planner.sync_ideas`).

@@ -11,6 +11,13 @@ Config file (TOML, optional), e.g. ``~/.config/irlmeet/config.toml``::
     send_by_days_1to1 = 10  # send a 1:1 invitation this many days before (the agenda says when)
     send_by_days_group = 3  # the same for a group meetup
 
+    [drafts]                # length caps of invitation drafts (characters; email: words)
+    linkedin_note_cap = 200 # 300 with LinkedIn Premium
+    dm_cap = 500            # LinkedIn message, Mastodon, Signal...; Bluesky (300) and X (280) stay lower
+    sms_cap = 320           # two SMS
+    post_cap = 280          # the group post
+    email_max_words = 125   # the body of an email
+
     [planning]              # how plans are made (defaults shown)
     buffer_minutes = 30     # travel time between meetups and around busy time
     max_per_day = 3
@@ -51,6 +58,11 @@ class Paths:
     cache_dir: Path
     themes_dir: Path  # the user's own themes
 
+    @property
+    def templates_dir(self) -> Path:
+        """The user's own draft templates, beside the config file."""
+        return self.config_file.parent / "templates"
+
 
 def default_paths(env: Mapping[str, str], *, data_file: Path | None = None) -> Paths:
     """The platform's directories (XDG on Linux), with ``--data`` / ``IRLMEET_DATA`` winning."""
@@ -69,6 +81,29 @@ def default_paths(env: Mapping[str, str], *, data_file: Path | None = None) -> P
 
 
 @dataclass(frozen=True, slots=True)
+class DraftSettings:
+    """The ``[drafts]`` section: each channel's length cap."""
+
+    linkedin_note_cap: int = 200
+    dm_cap: int = 500
+    sms_cap: int = 320
+    post_cap: int = 280
+    email_max_words: int = 125
+
+    @classmethod
+    def parse(cls, data: object, where: Path) -> DraftSettings:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where}: [drafts] must be a table of settings")
+        known = {f: getattr(cls, f) for f in ("linkedin_note_cap", "dm_cap", "sms_cap", "post_cap", "email_max_words")}
+        for key, value in data.items():
+            if key not in known:
+                raise ConfigError(f"{where}: [drafts] has an unknown setting {key!r}; known: {', '.join(known)}")
+            if isinstance(value, bool) or not isinstance(value, int) or not 20 <= value <= 5000:
+                raise ConfigError(f"{where}: [drafts] {key} must be a whole number from 20 to 5000, got {value!r}")
+        return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     paths: Paths
     radius_km: float = 50.0
@@ -76,6 +111,7 @@ class Settings:
     planning: PlanRules = field(default_factory=PlanRules)
     send_by_days_1to1: int = 10  # a 1:1 invitation goes out about this many days before
     send_by_days_group: int = 3  # a group one closer to the day: it is lighter to say yes to
+    drafts: DraftSettings = DraftSettings()
 
     @classmethod
     def load(cls, paths: Paths) -> Settings:
@@ -92,7 +128,7 @@ class Settings:
             raise ConfigError(f"{paths.config_file}: not UTF-8 text") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{paths.config_file}: {exc}") from None
-        known = {"radius_km", "theme", "send_by_days_1to1", "send_by_days_group", "planning", "day_parts"}
+        known = {"radius_km", "theme", "send_by_days_1to1", "send_by_days_group", "planning", "day_parts", "drafts"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(
@@ -111,7 +147,8 @@ class Settings:
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 90:
                 raise ConfigError(f"{paths.config_file}: {key} must be a whole number of days from 0 to 90, got {value!r}")
             send_by[key] = value
-        return cls(paths, radius_km=float(radius), theme=theme.strip(), planning=planning, **send_by)
+        drafts = DraftSettings.parse(data.get("drafts", {}), paths.config_file)
+        return cls(paths, radius_km=float(radius), theme=theme.strip(), planning=planning, drafts=drafts, **send_by)
 
 
 #: ``[planning]`` keys: (lowest, highest) for whole numbers, None for a time of day.

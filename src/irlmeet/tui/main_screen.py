@@ -24,7 +24,8 @@ from textual.widgets.option_list import Option
 
 from irlmeet.core.drafts import Draft
 from irlmeet.core.models import Trip
-from irlmeet.core.planner import Plan, Proposal, days_label
+from irlmeet.core.planner import Plan, Proposal
+from irlmeet.core.wording import date_short, days_label
 from irlmeet.tui import format as fmt
 from irlmeet.tui.screens import AddedTrip, AddTripScreen, ExportScreen
 from irlmeet.tui.workers import LatestWins, describe_error
@@ -357,8 +358,8 @@ class MainScreen(Screen[None]):
         if not proposal.has_slot and self.service is not None and self.service.trip_is_over(self.trip):
             draft.update(
                 Text(
-                    f"This trip is over (it ended on {self.trip.end:%a} {self.trip.end.day} "
-                    f"{self.trip.end:%b %Y}): there is nothing left to plan or send.",
+                    f"This trip is over (it ended on {date_short(self.trip.end)} {self.trip.end.year}): "
+                    "there is nothing left to plan or send.",
                     style="italic",
                 )
             )

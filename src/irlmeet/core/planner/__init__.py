@@ -21,9 +21,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from irlmeet.core.ics import new_meetup_uid
-from irlmeet.core.models import Meetup, MeetupStatus, Trip
+from irlmeet.core.models import Meetup, MeetupStatus
 from irlmeet.core.plan_rules import DEFAULT_DAY_PARTS, DayPart, PlanRules
 from irlmeet.core.planner.groups import GroupOffer
+from irlmeet.core.planner.options import options_for
 from irlmeet.core.planner.proposals import CLOSED_FOR_TRIP, Plan, Proposal, keep_ideas, plan, propose
 from irlmeet.core.planner.ranking import (
     Candidate,
@@ -33,6 +34,7 @@ from irlmeet.core.planner.ranking import (
     score_contact,
 )
 from irlmeet.core.planner.slots import Slot, free_slots, weekday_only
+from irlmeet.core.wording import days_label  # kept importable from here
 
 __all__ = [
     "CLOSED_FOR_TRIP",
@@ -49,6 +51,7 @@ __all__ = [
     "free_slots",
     "keep_ideas",
     "nearest_places",
+    "options_for",
     "plan",
     "propose",
     "rank",
@@ -130,16 +133,3 @@ def _newest(m: Meetup) -> tuple:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def days_label(trip: Trip) -> str:
-    """``14–17 Apr 2026`` / ``30 Apr – 2 May 2026``: a trip's dates as people write them."""
-    s, e = trip.start, trip.end
-    if s == e:
-        return f"{s.day} {s:%b %Y}"
-    if (s.year, s.month) == (e.year, e.month):
-        return f"{s.day}–{e.day} {e:%b %Y}"
-    if s.year == e.year:
-        return f"{s.day} {s:%b} – {e.day} {e:%b %Y}"
-    return f"{s.day} {s:%b %Y} – {e.day} {e:%b %Y}"
-

@@ -56,6 +56,8 @@ class Plan:
     trip: Trip
     proposals: tuple[Proposal, ...] = field(default_factory=tuple)
     groups: tuple[GroupOffer, ...] = field(default_factory=tuple)
+    rules: PlanRules = field(default_factory=PlanRules)  # what the plan was made under
+    held: tuple[Meetup, ...] = ()  # the trip's meetups planned or beyond: fixed points of the plan
 
     @property
     def scheduled(self) -> list[Proposal]:
@@ -142,6 +144,7 @@ def propose(
     fixed: dict[str, Meetup] = {}
     blocked: dict[str, str] = {}
     ideas: list[Meetup] = []
+    held: list[Meetup] = []
     for m in sorted(planned, key=lambda m: (m.start, m.id)):
         if m.trip_id != trip.id or m.status is MeetupStatus.DROPPED:
             continue
@@ -151,6 +154,7 @@ def propose(
             for cid in m.contact_ids:  # declined, cancelled, skipped, missed: no new slot, no time held
                 blocked.setdefault(cid, f"{m.status.value} on this trip")
         else:  # planned, invited, confirmed, met: a fixed point
+            held.append(m)
             sched.take(m.start, m.end, m.id)
             for cid in m.contact_ids:
                 fixed.setdefault(cid, m)
@@ -199,7 +203,7 @@ def propose(
     free = [p.candidate for p in proposals if p.candidate.contact.id not in fixed and p.candidate.contact.id not in blocked]
     own = {p.contact.id: p.contact.id for p in proposals if p.has_slot}
     groups = offer_groups(trip, free, sched, rules=rules, where=f"central {trip.destination.name}", members_own=own)
-    return Plan(trip, tuple(proposals), groups)
+    return Plan(trip, tuple(proposals), groups, rules, tuple(held))
 
 
 def _pick(open_slots: list[Slot], tiers, weekdays: bool, sched: Schedule) -> Slot | None:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from irlmeet.core.models import Circle, Contact, Meetup, Place, Trip
 from irlmeet.core.places import DEFAULT_RADIUS_KM, near_filter
+from irlmeet.core.wording import ago as _ago
 
 __all__ = ["Candidate", "Reason", "as_of", "last_meetups", "nearest_places", "rank", "score_contact"]
 
@@ -68,16 +69,6 @@ class Candidate:
     @property
     def why(self) -> str:
         return "; ".join(self.reasons)
-
-
-def _ago(days: int) -> str:
-    if days < 14:
-        return "1 day" if days == 1 else f"{days} days"
-    if days < 60:
-        return f"{days // 7} weeks"
-    if days < 365 * 2:
-        return f"{round(days / 30.44)} months"
-    return f"{days // 365} years"
 
 
 def as_of(trip: Trip, today: date) -> date:
