@@ -50,19 +50,21 @@ def test_the_whole_path_from_contacts_to_a_calendar_file(irlmeet, tmp_path):
     text = irlmeet("plan", trip_id).out
     assert "Ada Brandt" in text and "why:" in text and "when:" in text
 
-    d = irlmeet("draft", "DataConf", "Ada").out
-    assert d.startswith("To: ada@example.org\nSubject: ")
+    run = irlmeet("draft", "DataConf", "Ada")
+    d = run.out
+    assert d.startswith("Subject: "), "the draft alone on stdout"
+    assert "to: ada@example.org (email)" in run.err
     assert "PyCon DE 2024 sprints" in d and "Sam Rivera" in d
 
     out = tmp_path / "berlin.ics"
-    assert "wrote 2 meetups" in irlmeet("export", "DataConf", "-o", str(out)).out
+    assert "wrote 2 meetups" in irlmeet("export", "DataConf", "-o", str(out), "--ideas").out
     cal = icalendar.Calendar.from_ical(out.read_bytes())
     events = [c for c in cal.walk("VEVENT")]
     assert len(events) == 2
     uids = sorted(str(e["UID"]) for e in events)
     assert all(str(e["STATUS"]) == "TENTATIVE" for e in events)
 
-    irlmeet("export", "DataConf", "-o", str(out))
+    irlmeet("export", "DataConf", "-o", str(out), "--ideas")
     again = icalendar.Calendar.from_ical(out.read_bytes())
     assert sorted(str(e["UID"]) for e in again.walk("VEVENT")) == uids, "re-export must not duplicate events"
     assert os.stat(data_file(tmp_path)).st_mode & 0o777 == 0o600
@@ -155,7 +157,9 @@ def test_demo_runs_on_a_temporary_copy(irlmeet, tmp_path):
     assert [t["name"] for t in trips] == ["DataConf Berlin", "Client visit New York"]
     plan = json.loads(irlmeet("--demo", "plan", "DataConf", "--json").out)
     assert len(plan["proposals"]) >= 8
-    assert plan["proposals"][0]["reasons"][0] == "never met in person"
+    top = plan["proposals"][0]
+    assert top["score"] == round(sum(r["points"] for r in top["breakdown"]), 1), "the score is its reasons' points"
+    assert any("never met in person" in p["reasons"] for p in plan["proposals"])
     assert not data_file(tmp_path).exists(), "the user's data file is never created by --demo"
 
 
@@ -170,3 +174,52 @@ def test_the_installed_command_reports_errors_without_a_traceback(tmp_path, env)
     assert r.returncode == 0
     for command in ("contact", "trip", "plan", "draft", "export", "locate", "--demo", "--data"):
         assert command in r.stdout
+
+
+def test_draft_channels_variants_json_and_follow_up(irlmeet, tmp_path):
+    from dataclasses import replace as _replace
+
+    from irlmeet.core.store import Store
+
+    irlmeet("me", "--name", "Sam Rivera", "--home", "New York")
+    irlmeet("contact", "add", "Ada Brandt", "--city", "Berlin", "--email", "ada@example.org", "--nickname", "Adi",
+            "--met-at", "PyCon DE 2024", "--topic", "property-based testing", "--linkedin", "ada-brandt",
+            "--notes", "SECRET-NOTE")
+    irlmeet("trip", "add", "Berlin", "--from", "2026-12-08", "--to", "2026-12-10", "--name", "DataConf Berlin")
+    texts = {}
+    for channel in ("email", "linkedin-note", "dm", "sms", "post"):
+        data = json.loads(irlmeet("draft", "DataConf", "Ada", "--channel", channel, "--json").out)
+        assert data["channel"] == channel and isinstance(data["warnings"], list)
+        assert len(data["options"]) >= 2
+        for o in data["options"]:
+            assert datetime.fromisoformat(o["start"]).utcoffset().total_seconds() == 3600  # the reader's (Berlin) offset
+        assert data["variants"] == 3 and 1 <= data["variant"] <= 3
+        assert "SECRET-NOTE" not in json.dumps(data)
+        if data["cap"]:
+            assert len(data["body"]) <= data["cap"]
+        texts[channel] = data
+    assert texts["email"]["subject"] and not texts["sms"]["subject"]
+    assert texts["dm"]["to"] == "https://www.linkedin.com/in/ada-brandt"
+    assert any("invitation notes a month" in h for h in texts["linkedin-note"]["hints"])
+    plain = irlmeet("draft", "DataConf", "Ada", "--channel", "sms").out
+    assert plain.strip() == texts["sms"]["body"]
+    v = {irlmeet("draft", "DataConf", "Ada", "--variant", str(n)).out for n in (1, 2, 3)}
+    assert len(v) == 3
+    for bad in (("--variant", "0"), ("--channel", "fax")):
+        with pytest.raises(SystemExit) as exc:
+            irlmeet("draft", "DataConf", "Ada", *bad, ok=False)
+        assert exc.value.code == 2
+
+    # The thank-you needs a meetup marked met.
+    assert "marked met" in irlmeet("draft", "DataConf", "Ada", "--follow-up", ok=False).err
+    irlmeet("export", "DataConf", "-o", str(tmp_path / "x.ics"))
+    store = Store(data_file(tmp_path))
+    with store.transaction():
+        (m,) = store.meetups(store.trips()[0].id)
+        store.put_meetups([_replace(m, status="met")])
+    thanks = irlmeet("draft", "DataConf", "Ada", "--follow-up").out
+    assert "Adi" in thanks and "property-based testing" in thanks and "hank" in thanks
+
+
+def test_locate_templates(irlmeet, tmp_path):
+    assert irlmeet("locate", "templates").out.strip() == str(tmp_path / "config" / "irlmeet" / "templates")

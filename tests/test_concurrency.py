@@ -323,7 +323,7 @@ def test_concurrent_exports_of_one_trip_never_store_a_meetup_twice(tmp_path, chi
     code = """
         for r, trip in enumerate(sorted(svc.trips(), key=lambda t: t.name)):
             gate(f"ready {r}")
-            result = svc.export_ics(trip, Path(sys.argv[3]) / f"{prefix}-{r}.ics")
+            result = svc.export_ics(trip, Path(sys.argv[3]) / f"{prefix}-{r}.ics", ideas=True)
             print(f"exported {result.events}", flush=True)
         svc.store.close()
     """
@@ -351,7 +351,7 @@ def test_concurrent_exports_of_one_trip_never_store_a_meetup_twice(tmp_path, chi
     svc = open_service(path, prefix="z")
     try:
         for trip in trips:
-            assert svc.export_ics(trip, tmp_path / "again.ics").events == 5, "the next export works"
+            assert svc.export_ics(trip, tmp_path / "again.ics", ideas=True).events == 5, "the next export works"
     finally:
         svc.store.close()
 
@@ -362,8 +362,8 @@ def test_exporting_from_a_store_opened_before_another_export_reuses_its_ideas(tm
     (trip,) = berlin_world(path)
     tui, cli = open_service(path, prefix="tui"), open_service(path, prefix="cli")
     try:
-        first = cli.export_ics(trip, tmp_path / "cli.ics")
-        second = tui.export_ics(trip, tmp_path / "tui.ics", the_plan=tui.plan(trip))  # a plan shown before
+        first = cli.export_ics(trip, tmp_path / "cli.ics", ideas=True)
+        second = tui.export_ics(trip, tmp_path / "tui.ics", the_plan=tui.plan(trip), ideas=True)  # a plan shown before
         assert (first.changed, second.changed) == (5, 0), "the second export found the ideas and kept them"
         assert len(tui.store.meetups(trip.id)) == 5
         events = [ics.read_events((tmp_path / f"{n}.ics").read_bytes()) for n in ("cli", "tui")]
@@ -391,7 +391,7 @@ def test_new_meetups_get_a_uid_of_their_own_and_stored_ones_keep_theirs(tmp_path
         again = dataclasses.replace(legacy, id="m-again", uid=ics.new_meetup_uid(trip.id, "m-again"),
                                     start=start + timedelta(days=2), end=start + timedelta(days=2, hours=1))
         svc.store.put_meetups([legacy, old_idea, again])
-        svc.export_ics(trip, tmp_path / "x.ics")
+        svc.export_ics(trip, tmp_path / "x.ics", ideas=True)
         stored = {m.id: m for m in svc.store.meetups(trip.id)}
         assert stored["old1"].uid == legacy.uid and stored["old2"].uid == old_idea.uid
         assert stored["m-again"].uid != legacy.uid
@@ -436,7 +436,7 @@ def test_a_file_with_duplicate_uids_is_repaired_once_on_open_by_the_cli(tmp_path
     assert second.returncode == 0 and second.stderr == "", "said once: nothing left to repair"
 
     out, err = io.StringIO(), io.StringIO()
-    code = main(["--data", str(path), "export", trip.id, "-o", str(tmp_path / "t.ics")],
+    code = main(["--data", str(path), "export", trip.id, "-o", str(tmp_path / "t.ics"), "--ideas"],
                 env=child_env, clock=lambda: NOW, out=out, err=err)
     assert code == 0 and err.getvalue() == "", err.getvalue()
     assert newer.uid in {e["uid"] for e in ics.read_events((tmp_path / "t.ics").read_bytes())}
@@ -482,7 +482,7 @@ async def test_the_tui_repairs_on_open_and_says_so(tmp_path):
             svc.store.close()
 
 
-def test_sync_ideas_with_two_ideas_for_one_person_updates_the_newest_and_cancels_the_other():
+def test_sync_ideas_with_two_ideas_for_one_person_updates_the_newest_and_drops_the_other():
     """What a file repaired before this fix, or edited by hand, can hold: no second idea is made."""
     from irlmeet.core.planner import plan, sync_ideas
 
@@ -495,11 +495,11 @@ def test_sync_ideas_with_two_ideas_for_one_person_updates_the_newest_and_cancels
                                 updated=NOW - hour)
     changed = {m.id: m for m in sync_ideas(plan(trip, [ada], now=NOW), [older, fresh], now=NOW,
                                              new_id=lambda: "never")}
-    assert list(changed) == ["m0"] and changed["m0"].status is MeetupStatus.CANCELLED
+    assert list(changed) == ["m0"] and changed["m0"].status is MeetupStatus.DROPPED
     assert changed["m0"].sequence == 1 and changed["m0"].uid == "m0@x"
 
-    # Beside a meetup the user confirmed, a leftover idea for the same person is cancelled too.
+    # Beside a meetup the user confirmed, a leftover idea for the same person is dropped too.
     confirmed = dataclasses.replace(older, status="confirmed")
     changed = sync_ideas(plan(trip, [ada], now=NOW, planned=[confirmed]), [confirmed, fresh], now=NOW,
                          new_id=lambda: "never")
-    assert [(m.id, m.status) for m in changed] == [("m1", MeetupStatus.CANCELLED)]
+    assert [(m.id, m.status) for m in changed] == [("m1", MeetupStatus.DROPPED)]

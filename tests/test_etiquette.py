@@ -215,8 +215,8 @@ def test_every_generated_email_passes_the_check():
     for i in range(40):
         fields = kinds[i % len(kinds)]
         c = Contact(id=f"c{i}", name=f"Robin{i} Example", places=(ContactPlace(BERLIN),), emails=[f"c{i}@example.org"], **fields)
-        proposal = plan(TRIP, [c], now=NOW).for_contact(c.id)
-        d = draft(proposal, TRIP, Profile(name="Sam Rivera"), today=NOW.date())
+        the_plan = plan(TRIP, [c], now=NOW)
+        d = draft(the_plan, c.id, Profile(name="Sam Rivera"), now=NOW, channel="email")
         assert check(d.text(), channel="email", reader_name=c.name) == [], d.text()
         checked += 1
     assert checked == 40

@@ -53,6 +53,7 @@ def cli(tmp_path, xdg_cache, places_cache, monkeypatch) -> Cli:
         ("me", "--name", "Sam Rivera", "--home", "Lisbon"),
         ("contact", "add", "Ada Brandt", "--city", "Berlin"),
         ("trip", "add", "Berlin", "--from", "2026-12-08", "--to", "2026-12-11", "--name", "DataConf"),
+        ("meetup", "accept", "DataConf", "Ada"),  # the export holds what the user planned (issue 7)
     ):
         code, _out, err = run(*argv)
         assert code == 0, err

@@ -54,6 +54,7 @@ CONTACTS = {c.id: c for c in (ADA, GRACE, LINUS)}
 
 def meetup(tz: str, start: tuple, end: tuple, *, ids=("c-ada",), kind="coffee", trip_id="trip-1", **kw) -> Meetup:
     z = ZoneInfo(tz)
+    kw.setdefault("status", "confirmed")  # a confirmed event's title is the plain summary
     return Meetup(
         id=kw.pop("id", "m-" + "-".join(ids)), trip_id=trip_id, contact_ids=tuple(ids), kind=kind,
         start=datetime(*start, tzinfo=z), end=datetime(*end, tzinfo=z),
@@ -459,15 +460,15 @@ def test_names_and_places_round_trip_exactly(tmp_path, name):
     where = "Café Einstein; Unter den Linden 42, 10117 Berlin [upstairs] ☕"
     m = meetup("Europe/Berlin", (2026, 3, 30, 9, 0), (2026, 3, 30, 10, 0), ids=("c-x",), place=where)
     path = tmp_path / "x.ics"
-    ics.write_ics(path, ics.build_calendar(trip(), [m], {"c-x": person}, now=NOW))
+    ics.write_ics(path, ics.build_calendar(trip(), [m], {"c-x": person}, now=NOW, details=True))
     data = path.read_bytes()
     for read in (ics.read_events, vobject_events):
         (ev,) = read(data)
         assert ev["summary"] == f"Coffee with {name}"
         assert ev["location"] == where
-        assert ev["description"].splitlines()[:3] == [
-            f"{name} (met at \"Rust; Go, Zig\" night, then again: 2024)", "Status: idea (not sent yet)",
-            "Planned with irlmeet",
+        assert ev["description"].splitlines() == [
+            f"Coffee, {where}", "Status: confirmed",
+            f"{name} (met at \"Rust; Go, Zig\" night, then again: 2024)", "Planned with irlmeet",
         ]
 
 
@@ -477,13 +478,16 @@ def test_location_defaults_to_the_destination():
         assert read(data)[0]["location"] == "Berlin, Germany"
 
 
-def test_description_says_who_how_status_and_irlmeet():
+def test_description_is_share_safe_by_default_and_says_who_and_how_with_details():
     m = meetup("Europe/Berlin", (2026, 3, 30, 19, 0), (2026, 3, 30, 21, 0), ids=("c-ada", "c-linus"),
-               kind="drinks", status="confirmed")
-    data = ics.build_calendar(trip(), [m], CONTACTS, now=NOW)
+               kind="drinks", status="confirmed", place="Prater Garten")
+    shared = ics.build_calendar(trip(), [m], CONTACTS, now=NOW)
+    detailed = ics.build_calendar(trip(), [m], CONTACTS, now=NOW, details=True)
     for read in (ics.read_events, vobject_events):
-        assert read(data)[0]["description"] == (
-            "Ada Lovelace (PyCon 2019 sprints)\nLinus Torvalds\nStatus: confirmed\nPlanned with irlmeet"
+        assert read(shared)[0]["description"] == "Drinks, Prater Garten\nStatus: confirmed\nPlanned with irlmeet"
+        assert read(detailed)[0]["description"] == (
+            "Drinks, Prater Garten\nStatus: confirmed\nAda Lovelace (PyCon 2019 sprints)\nLinus Torvalds\n"
+            "Planned with irlmeet"
         )
 
 
@@ -504,12 +508,12 @@ def test_no_email_or_phone_in_the_events():
     )
     m = meetup("Europe/Berlin", (2026, 3, 30, 9, 0), (2026, 3, 30, 10, 0),
                place="Ada's flat, ring ada@example.com / +49 30 1234567")
-    data = ics.build_calendar(trip(), [m], {**CONTACTS, "c-ada": leaky}, now=NOW)
+    data = ics.build_calendar(trip(), [m], {**CONTACTS, "c-ada": leaky}, now=NOW, details=True)
     text = "\n".join(unfolded_lines(data))
     for secret in ("ada@example.com", "bob@example.org", "1234567", "7946", "0958"):
         assert secret not in text
     (ev,) = ics.read_events(data)
-    assert ev["description"].startswith("Ada Lovelace (intro via [email] (call [phone] or [phone]))")
+    assert "Ada Lovelace (intro via [email] (call [phone] or [phone]))" in ev["description"].splitlines()
     assert "ATTENDEE" not in text and "ORGANIZER" not in text and "mailto:" not in text
 
 
@@ -517,20 +521,32 @@ def test_no_email_or_phone_in_the_events():
 # Status
 
 
-@pytest.mark.parametrize(("status", "ical_status", "transp"), [
-    ("idea", "TENTATIVE", "TRANSPARENT"),
-    ("invited", "TENTATIVE", "OPAQUE"),
-    ("confirmed", "CONFIRMED", "OPAQUE"),
-    ("met", "CONFIRMED", "OPAQUE"),
-    ("declined", "CANCELLED", "OPAQUE"),
-    ("cancelled", "CANCELLED", "OPAQUE"),
+@pytest.mark.parametrize(("status", "ical_status", "transp", "title"), [
+    ("idea", "TENTATIVE", "TRANSPARENT", "Coffee with Ada Lovelace (idea)"),
+    ("planned", "TENTATIVE", "OPAQUE", "Coffee with Ada Lovelace (pencilled in)"),
+    ("invited", "TENTATIVE", "OPAQUE", "Coffee with Ada Lovelace (pencilled in)"),
+    ("confirmed", "CONFIRMED", "OPAQUE", "Coffee with Ada Lovelace"),
+    ("met", "CONFIRMED", "OPAQUE", "Coffee with Ada Lovelace"),
+    # Cancelled events free the time (TRANSPARENT) so calendars that keep them don't block it.
+    ("declined", "CANCELLED", "TRANSPARENT", "Cancelled: Coffee with Ada Lovelace"),
+    ("cancelled", "CANCELLED", "TRANSPARENT", "Cancelled: Coffee with Ada Lovelace"),
+    ("skipped", "CANCELLED", "TRANSPARENT", "Cancelled: Coffee with Ada Lovelace"),
+    ("missed", "CANCELLED", "TRANSPARENT", "Cancelled: Coffee with Ada Lovelace"),
+    ("dropped", "CANCELLED", "TRANSPARENT", "Cancelled: Coffee with Ada Lovelace"),
 ])
-def test_status_and_transparency(status, ical_status, transp):
+def test_status_transparency_and_a_title_that_tells_the_status_without_it(status, ical_status, transp, title):
     m = meetup("Europe/Berlin", (2026, 3, 30, 9, 0), (2026, 3, 30, 10, 0), status=status)
     data = ics.build_calendar(trip(), [m], CONTACTS, now=NOW)
     for read in (ics.read_events, vobject_events):
         (ev,) = read(data)
-        assert (ev["status"], ev["transp"]) == (ical_status, transp)
+        assert (ev["status"], ev["transp"], ev["summary"]) == (ical_status, transp, title)
+
+
+def test_a_conflict_is_in_the_description_in_its_share_safe_words():
+    m = meetup("Europe/Berlin", (2026, 3, 30, 9, 0), (2026, 3, 30, 10, 0), status="invited")
+    data = ics.build_calendar(trip(), [m], CONTACTS, now=NOW, conflicts={m.id: "overlaps busy time"})
+    (ev,) = ics.read_events(data)
+    assert "Conflict: overlaps busy time (to resolve in irlmeet)" in ev["description"].splitlines()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from irlmeet.core.models import BusyBlock, Contact, ContactPlace, Meetup, MeetupKind, MeetupStatus, Trip
+from irlmeet.core.models import BusyBlock, Circle, Contact, ContactPlace, Meetup, MeetupKind, MeetupStatus, Trip
 from irlmeet.core.planner import days_label, plan, rank, sync_ideas
 from tests.conftest import BERLIN, HAMBURG, LISBON, POTSDAM
 
@@ -95,18 +95,19 @@ def test_when_the_trip_is_full_the_rest_get_an_honest_note():
 
 def test_no_slot_is_proposed_in_the_past_of_a_trip_under_way():
     """The minimum notice is three hours, to the minute: a slot exactly 3 h ahead is offered,
-    one 2 h 59 min ahead is not (and a trip under way still gets its later slots)."""
-    t = trip(start=date(2026, 11, 22), end=date(2026, 11, 22))
-    people = [person("a", "A"), person("b", "B"), person("c", "C")]
+    one 2 h 59 min ahead is not (and a trip under way still gets its later slots). Personal
+    contacts on a day open from morning to night, so only the notice limits what is offered."""
+    t = trip(start=date(2026, 11, 22), end=date(2026, 11, 22), arrive=time(7, 0), leave=time(23, 59))
+    people = [person(c, c.upper(), circle=Circle.PERSONAL) for c in "abc"]
 
     def starts(hour: int, minute: int) -> list[str]:
         now = datetime(2026, 11, 22, hour, minute, tzinfo=BER)
         return sorted(f"{p.start.astimezone(BER):%H:%M}" for p in plan(t, people, now=now).scheduled)
 
-    assert starts(12, 30) == ["15:30", "18:00"]  # coffee at 15:30 is exactly 3 h ahead
-    assert starts(12, 31) == ["18:00"]
-    assert starts(15, 0) == ["18:00"]  # drinks at 18:00 is exactly 3 h ahead
-    assert starts(15, 1) == []
+    assert starts(12, 30) == ["15:30", "19:00"]  # afternoon coffee at 15:30 is exactly 3 h ahead
+    assert starts(12, 31) == ["15:45", "19:00"]  # 2 h 59 min is too soon: the next start on the grid
+    assert starts(17, 0) == ["20:00"]  # dinner's last start, exactly 3 h ahead
+    assert starts(17, 1) == []
 
 
 def test_sync_ideas_keeps_uids_stable_bumps_sequence_and_cancels_dropped_ideas():
@@ -131,11 +132,11 @@ def test_sync_ideas_keeps_uids_stable_bumps_sequence_and_cancels_dropped_ideas()
     assert moved.id == ada_m.id and moved.uid == uid_ada
     assert moved.sequence == 1 and moved.start != ada_m.start and moved.updated == later
 
-    # Jonas drops out of the plan (marked do-not-invite): his idea is cancelled, not deleted.
+    # Jonas drops out of the plan (marked do-not-invite): his idea is dropped, not deleted.
     store = {m.id: m for m in first}
     store.update({m.id: m for m in second})
     third = sync_ideas(plan(moved_trip, [ada, replace(jonas, do_not_invite=True)], now=later), list(store.values()), now=later, new_id=new_id)
-    assert [(m.contact_ids, m.status) for m in third] == [(("jonas",), MeetupStatus.CANCELLED)]
+    assert [(m.contact_ids, m.status) for m in third] == [(("jonas",), MeetupStatus.DROPPED)]
 
 
 def test_meetups_past_the_idea_stage_are_kept_and_block_their_time():

@@ -65,7 +65,7 @@ def test_mark_invited_bumps_the_sequence_once(world):
     assert [m.status for m in svc.meetups(trip.id)] == [MeetupStatus.INVITED]
 
 
-def test_a_schema_2_file_gains_empty_drafts_after_a_backup(world, tmp_path, place_index, ids):
+def test_a_schema_4_file_gains_empty_drafts_after_a_backup(world, tmp_path, place_index, ids):
     svc, trip, ada = world
     meetup = svc.meetup_for(trip, ada.id)
     svc.store.close()
@@ -73,13 +73,13 @@ def test_a_schema_2_file_gains_empty_drafts_after_a_backup(world, tmp_path, plac
     raw = orjson.loads(db.read_bytes())
     for doc in raw["meetups"].values():
         del doc["draft_text"], doc["draft_channel"]
-    raw["_meta"]["meta"]["schema"] = 2
+    raw["_meta"]["meta"]["schema"] = 4  # the schema before meetups kept their edited drafts
     old = orjson.dumps(raw)
     db.write_bytes(old)
     again = open_service(tmp_path, place_index, ids)
     try:
         assert again.store.meetup(meetup.id) == meetup
-        assert orjson.loads(db.read_bytes())["_meta"]["meta"]["schema"] == SCHEMA_VERSION == 3
-        assert db.with_name(db.name + ".v2.bak").read_bytes() == old
+        assert orjson.loads(db.read_bytes())["_meta"]["meta"]["schema"] == SCHEMA_VERSION == 5
+        assert db.with_name(db.name + ".v4.bak").read_bytes() == old
     finally:
         again.store.close()

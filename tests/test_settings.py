@@ -46,3 +46,18 @@ def test_the_data_file_can_be_chosen(tmp_path, monkeypatch):
     assert default_paths({}).data_file == tmp_path / "xdg" / "irlmeet" / "irlmeet.json"
     assert default_paths({"IRLMEET_DATA": str(tmp_path / "e.json")}).data_file == tmp_path / "e.json"
     assert default_paths({"IRLMEET_DATA": "x"}, data_file=tmp_path / "flag.json").data_file == tmp_path / "flag.json"
+
+
+def test_draft_caps_are_read_and_checked(tmp_path):
+    paths = _paths(tmp_path)
+    paths.config_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.config_file.write_text("[drafts]\nlinkedin_note_cap = 300\nsms_cap = 160\n", encoding="utf-8")
+    s = Settings.load(paths)
+    assert s.drafts.linkedin_note_cap == 300 and s.drafts.sms_cap == 160 and s.drafts.post_cap == 280
+    for text, says in (("[drafts]\nlinkedin_cap = 300\n", "unknown setting 'linkedin_cap'"),
+                       ("[drafts]\nsms_cap = 'long'\n", "sms_cap must be a whole number")):
+        paths.config_file.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match=says) as exc:
+            Settings.load(paths)
+        assert str(paths.config_file) in str(exc.value)
+    assert paths.templates_dir == paths.config_file.parent / "templates"

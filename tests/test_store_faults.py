@@ -178,7 +178,7 @@ def _export(db: Path, out: Path) -> Any:
             clock=lambda: NOW,
             new_id=iter(f"m{i}" for i in range(1000)).__next__,
         )
-        result = svc.export_ics(s.trip("t1"), out)
+        result = svc.export_ics(s.trip("t1"), out, ideas=True)
         if ACTIVE is not None:
             ACTIVE.saved()
         return result

@@ -238,13 +238,13 @@ def test_json_output_is_exact_and_has_no_raw_control_bytes(poisoned):
 
 def test_the_ics_file_holds_no_control_bytes(poisoned, tmp_path):
     out = tmp_path / "trip.ics"
-    poisoned("export", "Berlin", "-o", str(out))
+    poisoned("export", "Berlin", "-o", str(out), "--ideas", "--details")
     assert_clean(poisoned.out + poisoned.err, "export")
     data = out.read_bytes()
     assert b"\x1b" not in data and b"\x07" not in data and b"\x00" not in data
     assert_clean(data.decode("utf-8").replace("\r\n", "\n"), "the .ics")
     summaries = [ev["summary"] for ev in ics.read_events(data)]
-    assert "Coffee with Ada\\x1b]52;c;aGk=\\x07 Lovelace" in summaries, summaries
+    assert "Coffee with Ada\\x1b]52;c;aGk=\\x07 Lovelace (idea)" in summaries, summaries
 
 
 async def test_the_tui_shows_stored_controls_escaped(tmp_path, places_cache):

@@ -160,8 +160,8 @@ async def test_first_screen_shows_trips_and_ranked_people(world):
         table = screen.query_one("#people", DataTable)
         first = [cell.plain for cell in table.get_row_at(0)]
         # Destination time, and the user's own (Lisbon is an hour behind Berlin).
-        assert first[2].startswith("Mon 7 Dec 10:30 coffee")
-        assert first[3] == "09:30"
+        assert first[2].startswith("Mon 7 Dec 14:30 coffee")  # the arrival day starts after arriving (12:00) + an hour
+        assert first[3] == "13:30"
         assert "never met in person" in first[4]
         # The draft for the first person is shown below.
         assert screen.draft is not None and screen.draft.to == "ada@example.com"

@@ -68,7 +68,7 @@ async def test_the_draft_opens_checked_and_counted(world, tmp_path):  # noqa: F8
         assert shown(screen, "#drafts-warnings") == "✓ no etiquette problems"
         assert shown(screen, "#drafts-count").endswith("/ 125 words")
         head = shown(screen, "#drafts-head")
-        assert "Draft for Ada [eng] Lovelace" in head and "variant 1/1" in head and "idea" in head
+        assert "Draft for Ada [eng] Lovelace" in head and "variant 1/3" in head and "idea" in head
         # The idea meetup was stored so the edit has somewhere to live.
         assert screen.meetup is not None and screen.meetup.status is MeetupStatus.IDEA
 
@@ -104,13 +104,17 @@ async def test_channel_and_variant_switchers(world, tmp_path):  # noqa: F811
         await pilot.press("f2")
         await settle(app, pilot)
         assert screen.channel == "linkedin-note"
-        assert "writes no linkedin-note draft yet" in shown(screen, "#drafts-note")
-        assert shown(screen, "#drafts-count") == "0 / 200 characters"
+        note = screen.text
+        assert note and note != email and "Ada" in note
+        assert "personalised invitation notes a month" in shown(screen, "#drafts-note")  # LinkedIn's limit, said
+        count, cap = shown(screen, "#drafts-count").split(" characters")[0].split(" / ")
+        assert 0 < int(count) <= int(cap) == 200
+        await pilot.press("f3")
+        await settle(app, pilot)
+        assert "variant 2/3" in shown(screen, "#drafts-head") and screen.text != note
         screen.query_one("#drafts-editor", TextArea).load_text("Hi Ada, since PyCon: coffee Wednesday? " + "x" * 180)
         await until(pilot, lambda: "over-cap" in [w.code for w in screen.warnings], "over the note's cap")
         assert "over the cap" in shown(screen, "#drafts-count")
-        await pilot.press("f3")
-        assert "Only one wording for this draft so far." in notifications(app)
         # Round the channels back to email: the email text is as it was.
         for _ in range(4):
             await pilot.press("f2")

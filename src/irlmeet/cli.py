@@ -28,6 +28,7 @@ from typing import Any, TextIO
 import orjson
 
 from irlmeet import __version__
+from irlmeet.core import wording
 from irlmeet.core.contactbook import CLEARABLE
 from irlmeet.core.errors import IrlmeetError, LikelyDuplicate, ValidationError
 from irlmeet.core.models import MAX_RADIUS_KM, zone
@@ -122,12 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     tadd.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="first day there")
     tadd.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD", help="last day there")
     tadd.add_argument("--name", metavar="TEXT", help="a name for the trip (default: city and month)")
+    _trip_time_flags(tadd, edit=False)
     tedit = tsub.add_parser("edit", help="rename a trip, or move its dates or city", description="Change a trip's name, dates or city. Meetup ideas follow on the next plan or export; invited and confirmed meetups stay as they are.")
     tedit.add_argument("trip", metavar="TRIP")
     tedit.add_argument("--name", metavar="TEXT", help="a new name")
     tedit.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="new first day there")
     tedit.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="new last day there")
     tedit.add_argument("--city", metavar="CITY", help="a new destination")
+    _trip_time_flags(tedit, edit=True)
     tedit.add_argument("--json", action="store_true", help="print the changed trip as JSON")
     trm = tsub.add_parser("rm", help="remove a trip and its meetups", description="Remove a trip and its meetups. A trip with invited, confirmed or met meetups is refused unless --force: those are real arrangements, and calendars that imported them keep the events (export the trip after cancelling them first if you want calendars to drop them).")
     trm.add_argument("trip", metavar="TRIP")
@@ -140,11 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--radius", type=_radius, metavar="KM", help="how far 'near' reaches, in km")
     plan.add_argument("--json", action="store_true", help="print as JSON (times are ISO 8601 with offset)")
 
-    draft = sub.add_parser("draft", help="the invitation for one person on a trip", description="Print a short, personal, low-pressure invitation for one person on a trip.")
-    draft.add_argument("trip", metavar="TRIP")
-    draft.add_argument("contact", metavar="CONTACT")
-    draft.add_argument("--channel", default="email", choices=["email"], help="where it will be sent (default: email)")
-    draft.add_argument("--json", action="store_true", help="print as JSON")
+    _busy_parsers(sub)
 
     lint = sub.add_parser("lint", help="check any text for etiquette problems", description="Run the etiquette check on any text (a file, or - for stdin): job or favour asks, \"pick your brain\", LinkedIn's default greeting, stacked asks, no easy out, over the channel's cap, nothing personal, a phrase said twice, the reader in the third person, mixed circles, shouting. Each warning is printed as FILE:LINE:COL: CODE: TITLE — WHY. Exit status: 0 when clean, 1 when there are warnings, 2 when the file can't be read.")
     lint.add_argument("file", metavar="FILE|-", help="the text to check; - reads stdin")
@@ -154,12 +153,29 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--circle", action="append", default=[], choices=["professional", "personal", "both"], help="a circle a group post goes to (repeatable)")
     lint.add_argument("--json", action="store_true", help="print as JSON")
 
-    export = sub.add_parser("export", help="write a trip's meetups to an .ics file", description="Write the trip's meetups to an .ics file any calendar can import. Current proposals go in as tentative ideas; exporting again updates the same events instead of adding new ones.")
+    draft = sub.add_parser("draft", help="the invitation (or thank-you) for one person on a trip", description="Print a short, personal, low-pressure invitation for one person on a trip, offering two or three times in their own zone and clock style. The draft alone goes to stdout (email: 'Subject: ...', a blank line, the body); hints go to stderr. irlmeet sends nothing: copy it and send it yourself.", epilog=DRAFT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    draft.add_argument("trip", metavar="TRIP")
+    draft.add_argument("contact", metavar="PERSON")
+    draft.add_argument("--channel", choices=["email", "linkedin-note", "dm", "sms", "post"], help="where it will be sent (default: their preferred channel, else email, a handle or LinkedIn (dm), a phone (sms))")
+    draft.add_argument("--variant", type=_variant, metavar="N", help="another wording: 1, 2, 3 (cycles; default: a stable one per person)")
+    draft.add_argument("--follow-up", action="store_true", help="the thank-you after the meetup with them, once marked met")
+    draft.add_argument("--json", action="store_true", help="print as JSON (keys listed below)")
+
+    export = sub.add_parser("export", help="write a trip's meetups to an .ics file", description="Write the trip's meetups to an .ics file any calendar can import: planned and invited meetups as tentative (titled '(pencilled in)'), confirmed ones as confirmed, and those cancelled, declined or skipped since an earlier export as cancelled, so calendars drop them. Exporting again updates the same events instead of adding new ones. Descriptions are share-safe (kind, place, status, your time) unless --details.")
     export.add_argument("trip", metavar="TRIP")
     export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.ics", help="the file to write (a symlink's target is replaced); - writes to standard output")
+    export.add_argument("--ideas", action="store_true", help="add the current proposals too, as tentative events titled '(idea)'")
+    export.add_argument("--details", action="store_true", help="add who is coming and how you know them to the descriptions (not for calendars you share)")
 
-    locate = sub.add_parser("locate", help="print where irlmeet keeps things", description="Print the path of the data file, the config file, the user themes folder or the cache.")
-    locate.add_argument("what", choices=["data", "config", "themes", "cache"])
+    _meetup_parsers(sub)
+    agenda = sub.add_parser("agenda", help="what to do now: invitations to send, upcoming meetups, conflicts, debriefs", description="What needs doing now, across trips: invitations to send this week (about 10 days before a 1:1 and 3 before a group, see send_by_days_1to1 and send_by_days_group in the config), upcoming meetups, conflicts to resolve and debriefs due.")
+    agenda.add_argument("--json", action="store_true", help="print as JSON (times are ISO 8601 with offset)")
+    debrief = sub.add_parser("debrief", help="after a trip: record which meetups happened", description="List a trip's meetups once their time has come, to record each as met (`irlmeet meetup met`), missed, declined or cancelled. Marking one met sets last seen and last contacted for everyone there.")
+    debrief.add_argument("trip", metavar="TRIP")
+    debrief.add_argument("--json", action="store_true", help="print as JSON")
+
+    locate = sub.add_parser("locate", help="print where irlmeet keeps things", description="Print the path of the data file, the config file, the user themes folder, the user draft templates folder or the cache.")
+    locate.add_argument("what", choices=["data", "config", "themes", "templates", "cache"])
     return parser
 
 
@@ -170,6 +186,107 @@ def _cap(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a cap: give a number above 0")
+    return value
+
+
+def _trip_time_flags(p: argparse.ArgumentParser, *, edit: bool) -> None:
+    """--arrive, --leave and --weekends, the same on `trip add` and `trip edit`."""
+    back = ' ("" goes back to the default)' if edit else ""
+    p.add_argument("--arrive", metavar="HH:MM", help="when you arrive on the first day; no meetup before it plus an hour (default 12:00, or planning.arrive in the config)" + back)
+    p.add_argument("--leave", metavar="HH:MM", help="when you leave on the last day; no meetup after it minus an hour (default 17:00, or planning.leave)" + back)
+    if edit:
+        p.add_argument("--weekends", action=argparse.BooleanOptionalAction, default=None, help="allow work meetups on Saturday and Sunday (--no-weekends: weekdays only)")
+    else:
+        p.add_argument("--weekends", action="store_true", help="allow work meetups on Saturday and Sunday (personal ones may fall on any day)")
+
+
+def _busy_parsers(sub) -> None:
+    busy = sub.add_parser("busy", help="add, list or remove busy time on a trip", description="Time on a trip that is not free (talks, client meetings, flights). Plans keep meetups and their travel buffer off it.")
+    bsub = busy.add_subparsers(dest="action", metavar="ACTION", required=True)
+    badd = bsub.add_parser("add", help="block time on a trip; prints its id", description="Block time on a trip. Times are in the trip's time zone.")
+    badd.add_argument("trip", metavar="TRIP")
+    badd.add_argument("--from", dest="start", required=True, metavar='"YYYY-MM-DD HH:MM"', help="when it starts, in the trip's time zone")
+    badd.add_argument("--to", dest="end", required=True, metavar='"YYYY-MM-DD HH:MM"', help="when it ends, in the trip's time zone")
+    badd.add_argument("--title", default="", metavar="TEXT", help="what it is, e.g. 'Conference talks'")
+    blst = bsub.add_parser("list", help="a trip's busy time", description="List a trip's busy time, earliest first.")
+    blst.add_argument("trip", metavar="TRIP")
+    blst.add_argument("--json", action="store_true", help="print as JSON (times are ISO 8601 with offset)")
+    brm = bsub.add_parser("rm", help="remove busy time by its id", description="Remove a busy block by its id (see `irlmeet busy list TRIP`).")
+    brm.add_argument("id", metavar="ID")
+
+
+MEETUP_REF_HELP = "a meetup's id, or a trip (id or name) followed by a person on it: `Berlin Ada`"
+
+
+def _meetup_parsers(sub) -> None:
+    meetup = sub.add_parser("meetup", help="follow a meetup from idea to 'we met'", description="Follow each meetup of a trip: accept a proposal into your plan, mark it invited, confirmed, declined, cancelled or skipped ('not this trip'), move it, and record that you met (or that it did not happen: missed). A planned meetup never moves by itself: when its time becomes impossible it is flagged as a conflict.", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=MEETUP_EPILOG)
+    msub = meetup.add_subparsers(dest="action", metavar="ACTION", required=True)
+    mlist = msub.add_parser("list", help="a trip's meetups, their status and conflicts", description="List a trip's meetups, earliest first, with their status and any conflict.")
+    mlist.add_argument("trip", metavar="TRIP")
+    mlist.add_argument("--all", action="store_true", help="also ideas the planner dropped")
+    mlist.add_argument("--json", action="store_true", help="print as JSON (id, people, kind, status, start, end, conflict; times ISO 8601 with offset)")
+    helps = {
+        "accept": "take the current proposal into your plan (or reopen a declined, cancelled or skipped one)",
+        "invite": "you sent the invitation", "confirm": "they said yes", "decline": "they said no",
+        "cancel": "call it off", "skip": "not this trip", "move": "give it a new time: lists the free slots, or --to / --slot",
+        "met": "you met (after its time): sets last seen and last contacted",
+        "missed": "its time passed and it did not happen",
+    }
+    for verb, text in helps.items():
+        p = msub.add_parser(verb, help=text, description=f"{text[0].upper()}{text[1:]}.")
+        p.add_argument("ref", metavar="MEETUP|TRIP", help=MEETUP_REF_HELP)
+        p.add_argument("person", metavar="PERSON", nargs="?", help="someone on the meetup, when TRIP is given")
+        if verb == "move":
+            p.add_argument("--to", metavar="'YYYY-MM-DD HH:MM'", help="the new start, in the trip's time zone (the length stays)")
+            p.add_argument("--slot", type=int, metavar="N", help="the N-th free slot as listed by `meetup move` without --to")
+        p.add_argument("--json", action="store_true", help="print the meetup as JSON")
+    _meetup_group_parsers(msub)  # group evenings: `meetup group`, `meetup rsvp`
+
+
+MEETUP_EPILOG = """\
+moves (from -> to):
+  accept   idea, declined, cancelled, skipped, missed -> planned
+  invite   idea, planned -> invited
+  confirm  planned, invited -> confirmed
+  decline  planned, invited, confirmed -> declined
+  cancel   planned, invited, confirmed -> cancelled
+  skip     idea, planned -> skipped
+  move     idea, planned, invited, confirmed -> same status at a new time (an idea becomes planned)
+  met      any status you acted on, once its time has come -> met
+  missed   planned, invited, confirmed, once its time has come -> missed
+
+examples:
+  irlmeet meetup accept Berlin Ada
+  irlmeet meetup invite Berlin Ada
+  irlmeet meetup move Berlin Ada                 lists the free slots
+  irlmeet meetup move Berlin Ada --slot 2
+  irlmeet meetup move 3f9c0a1b2c4d --to "2027-05-12 18:00"
+  irlmeet meetup met Berlin Ada
+"""
+
+
+DRAFT_HELP = """\
+JSON keys (draft --json):
+  channel       email, linkedin-note, dm, sms or post
+  to            the address, handle, URL or number ("" when irlmeet has none)
+  subject       email only ("" otherwise); body: the text
+  options       [{"kind", "start", "end"}], ISO 8601 with the reader's offset
+  variant       the wording used (1-based); variants: how many there are
+  cap           the channel's cap in characters (null for email); cap_words: email's word cap
+  case          never-met, new-connection, old-friend, colleague, group or follow-up
+  template      the template file used; hints: what would make it better
+  warnings      the etiquette check's findings ([] when it is not available)
+templates: `irlmeet locate templates` is the folder for your own (see the README).
+"""
+
+
+def _variant(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: variants count from 1")
     return value
 
 
@@ -635,6 +752,8 @@ def cmd_contact_edit(ctx: Context, args) -> int:
 
 
 def cmd_contact_show(ctx: Context, args) -> int:
+    from irlmeet.core.wording import iso_when, kind_noun
+
     svc = ctx.service
     contact = svc.find_contact(args.contact)
     if args.json:
@@ -650,7 +769,7 @@ def cmd_contact_show(ctx: Context, args) -> int:
     for m in meetups:
         trip = trips.get(m.trip_id)
         local = m.start.astimezone(trip.zone) if trip else m.start
-        print(f"  {local:%Y-%m-%d %H:%M} {m.kind.value} ({m.status.value})  {trip.name if trip else m.trip_id}", file=ctx.out)
+        print(f"  {iso_when(local)} {kind_noun(m.kind)} ({m.status.value})  {trip.name if trip else m.trip_id}", file=ctx.out)
     return 0
 
 
@@ -719,7 +838,8 @@ def cmd_contact_list(ctx: Context, args) -> int:
 
 
 def cmd_trip_add(ctx: Context, args) -> int:
-    trip = ctx.service.add_trip(args.city, args.start, args.end, name=args.name)
+    trip = ctx.service.add_trip(args.city, args.start, args.end, name=args.name, arrive=args.arrive,
+                                leave=args.leave, weekends=args.weekends)
     print(trip.id, file=ctx.out)
     if ctx.service.trip_is_over(trip):
         print(
@@ -743,12 +863,13 @@ def cmd_trip_list(ctx: Context, args) -> int:
 
 
 def cmd_trip_edit(ctx: Context, args) -> int:
-    from irlmeet.core.planner import days_label
+    from irlmeet.core.wording import days_label
 
     svc = ctx.service
-    if all(v is None for v in (args.name, args.start, args.end, args.city)):
-        raise IrlmeetError("nothing to change: give --name, --from, --to or --city")
-    trip = svc.edit_trip(args.trip, name=args.name, start=args.start, end=args.end, city=args.city)
+    if all(v is None for v in (args.name, args.start, args.end, args.city, args.arrive, args.leave, args.weekends)):
+        raise IrlmeetError("nothing to change: give --name, --from, --to, --city, --arrive, --leave or --weekends")
+    trip = svc.edit_trip(args.trip, name=args.name, start=args.start, end=args.end, city=args.city,
+                         arrive=args.arrive, leave=args.leave, weekends=args.weekends)
     if args.json:
         _print_json(ctx, trip.to_dict())
         return 0
@@ -786,6 +907,7 @@ def _proposal_json(p, user_tz: str) -> dict[str, Any]:
         "name": p.contact.name,
         "score": cand.score,
         "reasons": list(cand.reasons),
+        "breakdown": [{"points": r.points, "text": r.text} for r in cand.breakdown],
         "lives_in": cand.place.label(),
         "distance_km": round(cand.distance_km, 1),
         "kind": p.kind.value if p.kind else None,
@@ -799,12 +921,14 @@ def _proposal_json(p, user_tz: str) -> dict[str, Any]:
 
 
 def cmd_plan(ctx: Context, args) -> int:
-    from irlmeet.core.planner import days_label
+    from irlmeet.core.wording import clock, days_label, kind_noun, short_when, style_for
 
     svc = ctx.service
     trip = svc.find_trip(args.trip)
     the_plan = svc.plan(trip, radius_km=args.radius)
     user_tz = svc.user_tz()
+    # Held meetups whose time became impossible: flagged, never rescheduled (issue 7).
+    conflicts = {cid: v.conflict for v in svc.meetup_views(trip) if v.conflict for cid in v.meetup.contact_ids}
     if args.json:
         _print_json(
             ctx,
@@ -812,11 +936,17 @@ def cmd_plan(ctx: Context, args) -> int:
                 "trip": trip.to_dict(),
                 "your_time_zone": user_tz,
                 "over": svc.trip_is_over(trip),
-                "proposals": [_proposal_json(p, user_tz) for p in the_plan.proposals],
+                "proposals": [{**_proposal_json(p, user_tz),
+                               "conflict": conflicts[p.contact.id].reason if p.contact.id in conflicts else None}
+                              for p in the_plan.proposals],
+                "busy": [_busy_json(b) for b in trip.busy],
+                "groups": [_group_json(g) for g in the_plan.groups],
             },
         )
         return 0
     radius = args.radius or ctx.settings.radius_km
+    home = svc.profile().home
+    style = style_for(home.country_code if home else None)  # you read this: your own clock
     print(f"{trip.name}: {trip.destination.label()}, {days_label(trip)} ({trip.destination.tz})", file=ctx.out)
     if svc.trip_is_over(trip):
         print(f"This trip is over (it ended on {trip.end.isoformat()}): there is nothing left to plan.", file=ctx.out)
@@ -824,34 +954,125 @@ def cmd_plan(ctx: Context, args) -> int:
     if not the_plan.proposals:
         print(f"Nobody you know within {radius:g} km. Add contacts with `irlmeet contact add`.", file=ctx.out)
         return 0
+    _print_busy(ctx, trip)
     for i, p in enumerate(the_plan.proposals, 1):
-        print(f"\n{i:>2}. {p.contact.name}  ({p.candidate.place.short_label()})", file=ctx.out)
-        print(f"    why:   {p.candidate.why}", file=ctx.out)
+        print(f"\n{i:>2}. {p.contact.name}  ({p.candidate.place.short_label()})  score {p.candidate.score:g}", file=ctx.out)
+        print(f"    why:   {'; '.join(r.label() for r in p.candidate.breakdown)}", file=ctx.out)
         if p.has_slot:
             local = p.start.astimezone(trip.zone)
-            when = f"{local:%a} {local.day} {local:%b %H:%M}-{p.end.astimezone(trip.zone):%H:%M} {p.kind.value}"
+            when = f"{short_when(local, style)}-{clock(p.end.astimezone(trip.zone), style)} {kind_noun(p.kind)}"
             mine = p.start.astimezone(zone(user_tz))
             if mine.utcoffset() != local.utcoffset():
-                when += f"  ({mine:%a %H:%M} your time)"
+                when += f"  ({short_when(mine, style)} your time)"
             print(f"    when:  {when}", file=ctx.out)
             print(f"    where: {p.where}", file=ctx.out)
         if p.note:
             print(f"    note:  {p.note}", file=ctx.out)
+        if p.contact.id in conflicts:
+            print(f"    conflict: {conflicts[p.contact.id].reason} (see `irlmeet meetup list {trip.id}`)", file=ctx.out)
+    _print_groups(ctx, trip, the_plan.groups)
     return 0
+
+
+def _busy_json(b) -> dict[str, Any]:
+    return {"id": b.id, "start": b.start.isoformat(), "end": b.end.isoformat(), "title": b.title}
+
+
+def _group_json(g) -> dict[str, Any]:
+    return {
+        "circle": g.circle.value,
+        "kind": g.kind.value if g.kind else None,
+        "start": g.start.isoformat() if g.start else None,
+        "end": g.end.isoformat() if g.end else None,
+        "where": g.where,
+        "note": g.note,
+        "people": [{"contact_id": c.contact.id, "name": c.contact.name, "score": c.score} for c in g.candidates],
+    }
+
+
+def _span(trip, start, end) -> str:
+    return wording.span(start.astimezone(trip.zone), end.astimezone(trip.zone))
+
+
+def _print_busy(ctx: Context, trip) -> None:
+    if not trip.busy:
+        return
+    print("\nbusy:", file=ctx.out)
+    for b in trip.busy:
+        print(f"    {_span(trip, b.start, b.end)}  {b.title or '(busy)'}" + (f"  [{b.id}]" if b.id else ""), file=ctx.out)
+
+
+def _print_groups(ctx: Context, trip, groups) -> None:
+    for g in groups:
+        names = ", ".join(c.contact.name for c in g.candidates)
+        print(f"\ngroup evening ({g.circle.value}), instead of {len(g.candidates)} 1:1s: {names}", file=ctx.out)
+        if g.has_slot:
+            print(f"    when:  {_span(trip, g.start, g.end)} {g.kind.value}", file=ctx.out)
+            print(f"    where: {g.where}", file=ctx.out)
+            print(f"    keep it: irlmeet meetup group {trip.id} --circle {g.circle.value}", file=ctx.out)
+        else:
+            print(f"    note:  {g.note}", file=ctx.out)
+
+
+def cmd_busy_add(ctx: Context, args) -> int:
+    svc = ctx.service
+    block = svc.add_busy(args.trip, args.start, args.end, args.title)
+    print(block.id, file=ctx.out)
+    return 0
+
+
+def cmd_busy_list(ctx: Context, args) -> int:
+    trip = ctx.service.find_trip(args.trip)
+    if args.json:
+        _print_json(ctx, [_busy_json(b) for b in trip.busy])
+        return 0
+    if not trip.busy:
+        print(f'no busy time on {trip.name}: add some with `irlmeet busy add TRIP --from "YYYY-MM-DD HH:MM" --to ...`', file=ctx.out)
+    for b in trip.busy:
+        print(f"{b.id or '-':<12}  {_span(trip, b.start, b.end)}  {b.title}", file=ctx.out)
+    return 0
+
+
+def cmd_busy_rm(ctx: Context, args) -> int:
+    b = ctx.service.remove_busy(args.id)
+    print(f"Removed busy time {b.id}: {wording.iso_span(b.start, b.end)} {b.title}".rstrip(), file=ctx.out)
+    return 0
+
+
+def _warnings(text: str, channel: str) -> list[Any]:
+    """The etiquette check's findings for a draft, as JSON-able values; [] while
+    irlmeet.core.etiquette is not there (the hook the check plugs into)."""
+    try:
+        from irlmeet.core import etiquette  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    out = []
+    for w in etiquette.check(text, channel=channel):
+        to_dict = getattr(w, "to_dict", None)
+        out.append(to_dict() if callable(to_dict) else str(w))
+    return out
 
 
 def cmd_draft(ctx: Context, args) -> int:
     svc = ctx.service
     trip = svc.find_trip(args.trip)
     contact = svc.find_contact(args.contact)
-    d = svc.draft(trip, contact, channel=args.channel)
+    d = svc.draft(trip, contact, channel=args.channel, variant=args.variant, follow_up=args.follow_up)
     if args.json:
-        _print_json(ctx, {"channel": d.channel.value, "contact_id": d.contact_id, "to": d.to, "subject": d.subject, "body": d.body, "warnings": list(d.warnings)})
+        _print_json(ctx, {
+            "channel": d.channel.value, "contact_id": d.contact_id, "to": d.to, "subject": d.subject,
+            "body": d.body,
+            "options": [{"kind": o.kind.value, "start": o.start.isoformat(), "end": o.end.isoformat()}
+                        for o in d.options],
+            "variant": d.variant, "variants": d.variants, "cap": d.cap, "cap_words": d.cap_words,
+            "case": d.case, "template": d.template, "hints": list(d.hints),
+            "warnings": _warnings(d.text(), d.channel.value),
+        })
         return 0
-    if d.to:
-        print(f"To: {d.to}", file=ctx.out)
     print(d.text(), file=ctx.out)
-    for w in d.warnings:
+    if d.to:
+        print(f"{PROG}: to: {d.to} ({d.channel.value})", file=ctx.err)
+    for w in d.hints:
         print(f"{PROG}: hint: {w}", file=ctx.err)
     return 0
 
@@ -916,16 +1137,191 @@ def cmd_lint(ctx: Context, args) -> int:
 def cmd_export(ctx: Context, args) -> int:
     svc = ctx.service
     trip = svc.find_trip(args.trip)
+    kw = {"ideas": args.ideas, "details": args.details}
     if str(args.output) == "-":  # the .ics on stdout; the summary goes to stderr
         ctx.out.flush()
         sink = getattr(ctx.out, "buffer", None) or io.BytesIO()
-        result = svc.export_ics(trip, sink)
+        result = svc.export_ics(trip, sink, **kw)
         if isinstance(sink, io.BytesIO):  # out is a text stream without bytes underneath
             ctx.out.write(sink.getvalue().decode("utf-8"))
-        print(f"wrote {result.events} meetup{'s' if result.events != 1 else ''} to standard output", file=ctx.err)
+        _export_summary(ctx, result, "standard output", args, ctx.err)
         return 0
-    result = svc.export_ics(trip, args.output.expanduser())
-    print(f"wrote {result.events} meetup{'s' if result.events != 1 else ''} to {result.path}", file=ctx.out)
+    result = svc.export_ics(trip, args.output.expanduser(), **kw)
+    _export_summary(ctx, result, str(result.path), args, ctx.out)
+    return 0
+
+
+def _export_summary(ctx: Context, result, where: str, args, stream) -> None:
+    line = f"wrote {result.events} meetup{'s' if result.events != 1 else ''}"
+    if result.cancelled:
+        line += f" and {result.cancelled} cancelled one{'s' if result.cancelled != 1 else ''} (calendars drop those)"
+    print(f"{line} to {where}", file=stream)
+    if not result.events and not args.ideas:
+        print(f"{PROG}: hint: nothing is planned yet; accept proposals with `irlmeet meetup accept TRIP PERSON`, "
+              "or add them as ideas with --ideas", file=ctx.err)
+
+
+def _local(dt: datetime, trip) -> datetime:
+    return dt.astimezone(trip.zone)
+
+
+def _when_text(m, trip) -> str:
+    return _span(trip, m.start, m.end)
+
+
+def _view_json(v) -> dict[str, Any]:
+    m = v.meetup
+    return {
+        "id": m.id,
+        "trip_id": m.trip_id,
+        "people": [{"id": cid, "name": p.name if p else None} for cid, p in zip(m.contact_ids, v.people, strict=True)],
+        "kind": m.kind.value,
+        "status": m.status.value,
+        "start": _local(m.start, v.trip).isoformat(),
+        "end": _local(m.end, v.trip).isoformat(),
+        "place": m.place,
+        "conflict": v.conflict.reason if v.conflict else None,
+    }
+
+
+def _view_line(v) -> str:
+    m = v.meetup
+    line = f"{m.id}  {m.status.value:<9}  {_when_text(m, v.trip)}  {m.kind.value:<9}  {', '.join(v.names)}"
+    return line
+
+
+def cmd_meetup_list(ctx: Context, args) -> int:
+    svc = ctx.service
+    trip = svc.find_trip(args.trip)
+    views = svc.meetup_views(trip, dropped=args.all, sync=True)
+    if args.json:
+        _print_json(ctx, [_view_json(v) for v in views])
+        return 0
+    if not views:
+        print(f"no meetups on {trip.name} yet: see the proposals with `irlmeet plan {trip.id}` and take one with "
+              f"`irlmeet meetup accept {trip.id} PERSON`", file=ctx.out)
+        return 0
+    print(f"{trip.name} ({trip.destination.tz}):", file=ctx.out)
+    for v in views:
+        print(_view_line(v), file=ctx.out)
+        if v.conflict:
+            print(f"    conflict: {v.conflict.reason}; move it (`irlmeet meetup move {v.meetup.id}`) or cancel it",
+                  file=ctx.out)
+    return 0
+
+
+_NEXT = {
+    "accept": "send the invitation (`irlmeet draft {trip} {person}`), then `irlmeet meetup invite {ref}`",
+    "invite": "when they answer: `irlmeet meetup confirm {ref}` or `irlmeet meetup decline {ref}`",
+    "confirm": "export the trip again so your calendar shows it confirmed",
+    "move": "tell them the new time, and export the trip again",
+    "decline": "export the trip again so calendars drop it",
+    "cancel": "export the trip again so calendars drop it",
+}
+
+
+def cmd_meetup_action(ctx: Context, args) -> int:
+    svc = ctx.service
+    verb = args.action
+    to = getattr(args, "to", None)
+    slot = getattr(args, "slot", None)
+    if verb == "move" and to is None and slot is None:
+        return _list_move_options(ctx, args)
+    result = svc.meetup_action(args.ref, verb, args.person, to=to, slot=slot)
+    v = result.view
+    if args.json:
+        _print_json(ctx, _view_json(v))
+        return 0
+    m = result.meetup
+    label = v.label[0].upper() + v.label[1:]
+    print(f"{label}: {m.status.value}, {_when_text(m, v.trip)} {v.trip.destination.tz} (id {m.id})", file=ctx.out)
+    for c in result.contacts:
+        print(f"  {c.name}: last seen {c.last_seen.isoformat() if c.last_seen else '-'}", file=ctx.out)
+    if v.conflict:
+        print(f"{PROG}: warning: conflict: {v.conflict.reason}", file=ctx.err)
+    hint = _NEXT.get(verb)
+    if hint:
+        first = v.people[0] if v.people and v.people[0] else None
+        print(f"  next: {hint.format(trip=v.trip.id, person=first.id if first else 'PERSON', ref=m.id)}", file=ctx.out)
+    return 0
+
+
+def _list_move_options(ctx: Context, args) -> int:
+    svc = ctx.service
+    m = svc.find_meetup(args.ref, args.person)
+    (v,) = [x for x in svc.meetup_views(m.trip_id, dropped=True) if x.meetup.id == m.id]
+    options = svc.move_options(m.id)
+    if args.json:
+        _print_json(ctx, [{"slot": i, "kind": o.kind.value, "start": _local(o.start, v.trip).isoformat(),
+                           "end": _local(o.end, v.trip).isoformat()} for i, o in enumerate(options, 1)])
+        return 0
+    print(f"{v.label[0].upper() + v.label[1:]} is {m.status.value} for {_when_text(m, v.trip)} (id {m.id}).", file=ctx.out)
+    if not options:
+        print(f"No free slot left on {v.trip.name}; give a time with --to \"YYYY-MM-DD HH:MM\" ({v.trip.destination.tz}).",
+              file=ctx.out)
+        return 0
+    print(f"Free slots ({v.trip.destination.tz}):", file=ctx.out)
+    for i, o in enumerate(options, 1):
+        s_, e_ = _local(o.start, v.trip), _local(o.end, v.trip)
+        print(f"  {i:>2}. {wording.span(s_, e_)}  {o.kind.value}", file=ctx.out)
+    print(f"Move it with `irlmeet meetup move {m.id} --slot N` or --to \"YYYY-MM-DD HH:MM\".", file=ctx.out)
+    return 0
+
+
+def cmd_agenda(ctx: Context, args) -> int:
+    a = ctx.service.agenda()
+    if args.json:
+        _print_json(ctx, {
+            "today": a.today.isoformat(),
+            "to_send": [{**_view_json(s.view), "send_by": s.send_by.isoformat(), "overdue": s.overdue} for s in a.to_send],
+            "upcoming": [_view_json(v) for v in a.upcoming],
+            "conflicts": [_view_json(v) for v in a.conflicts],
+            "debriefs": [{"trip_id": d.trip.id, "trip": d.trip.name, "ended": d.trip.end.isoformat(), "open": d.open}
+                         for d in a.debriefs],
+        })
+        return 0
+    if a.empty:
+        print("Nothing to do: no invitations to send, no meetups coming up, no conflicts, no debriefs due.", file=ctx.out)
+        return 0
+    sections = (
+        ("Invitations to send", [f"{'OVERDUE ' if s.overdue else ''}send by {wording.date_short(s.send_by)}: "
+                                 + _view_line(s.view) for s in a.to_send]),
+        ("Upcoming", [_view_line(v) for v in a.upcoming]),
+        ("Conflicts", [f"{_view_line(v)}\n    {v.conflict.reason}" for v in a.conflicts]),
+        ("Debriefs due", [f"{d.trip.name}: {d.open} meetup{'s' if d.open != 1 else ''} to record "
+                          f"(`irlmeet debrief {d.trip.id}`)" for d in a.debriefs]),
+    )
+    first = True
+    for title, rows in sections:
+        if not rows:
+            continue
+        print(("" if first else "\n") + f"{title}:", file=ctx.out)
+        first = False
+        for row in rows:
+            print(f"  {row}", file=ctx.out)
+    return 0
+
+
+def cmd_debrief(ctx: Context, args) -> int:
+    d = ctx.service.debrief(args.trip)
+    if args.json:
+        _print_json(ctx, {"trip_id": d.trip.id, "over": d.over, "to_record": [_view_json(v) for v in d.to_record],
+                          "recorded": [_view_json(v) for v in d.recorded]})
+        return 0
+    if not d.over and not d.to_record:
+        print(f"{d.trip.name} ends on {d.trip.end.isoformat()}; debrief it after that.", file=ctx.out)
+        return 0
+    if d.to_record:
+        print(f"{d.trip.name}: how did these go? Record each with `irlmeet meetup met ID` or `irlmeet meetup missed ID` "
+              "(or decline / cancel).", file=ctx.out)
+        for v in d.to_record:
+            print(f"  {_view_line(v)}", file=ctx.out)
+    else:
+        print(f"{d.trip.name}: every meetup is recorded.", file=ctx.out)
+    if d.recorded:
+        print("Recorded:", file=ctx.out)
+        for v in d.recorded:
+            print(f"  {_view_line(v)}", file=ctx.out)
     return 0
 
 
@@ -935,6 +1331,7 @@ def cmd_locate(ctx: Context, args) -> int:
         "data": paths.data_file,
         "config": paths.config_file,
         "themes": paths.themes_dir,
+        "templates": paths.templates_dir,
         "cache": paths.cache_dir,
     }[args.what]
     print(target, file=ctx.out)
@@ -957,5 +1354,61 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Context, Any], int]] = {
     ("draft", None): cmd_draft,
     ("export", None): cmd_export,
     ("lint", None): cmd_lint,
+    ("meetup", "list"): cmd_meetup_list,
+    **{("meetup", verb): cmd_meetup_action for verb in ("accept", "invite", "confirm", "decline", "cancel", "skip",
+                                                         "move", "met", "missed")},
+    ("agenda", None): cmd_agenda,
+    ("debrief", None): cmd_debrief,
     ("locate", None): cmd_locate,
+    ("busy", "add"): cmd_busy_add,
+    ("busy", "list"): cmd_busy_list,
+    ("busy", "rm"): cmd_busy_rm,
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Group evenings: `meetup group`, `meetup rsvp` (kept apart from the other meetup actions)
+
+
+def _meetup_group_parsers(msub) -> None:
+    grp = msub.add_parser("group", help="keep the plan's group evening as a planned meetup", description="Store the group evening the plan offers (see `irlmeet plan TRIP`) as a planned meetup, with an RSVP per person (invited until they answer). Circles are never mixed.")
+    grp.add_argument("trip", metavar="TRIP")
+    grp.add_argument("--circle", choices=["professional", "personal"], help="which circle's group (default: the first offered)")
+    grp.add_argument("--json", action="store_true", help="print the stored meetup as JSON")
+    rsvp = msub.add_parser("rsvp", help="record one person's answer to a group meetup", description="Record one person's answer to a meetup: yes, maybe or no (invited: no answer yet).")
+    rsvp.add_argument("meetup", metavar="MEETUP", help="the meetup's id")
+    rsvp.add_argument("person", metavar="PERSON", help="one of its people, by id or name")
+    rsvp.add_argument("answer", choices=["yes", "maybe", "no", "invited"], metavar="yes|maybe|no")
+    rsvp.add_argument("--json", action="store_true", help="print the changed meetup as JSON")
+
+
+def _rsvp_lines(ctx: Context, m) -> None:
+    names = {c.id: c.name for c in ctx.service.contacts() if c.id in m.contact_ids}
+    for cid in m.contact_ids:
+        print(f"    {names.get(cid, cid)}: {m.rsvp.get(cid, 'invited')}", file=ctx.out)
+
+
+def cmd_meetup_group(ctx: Context, args) -> int:
+    svc = ctx.service
+    m = svc.store_group(args.trip, args.circle)
+    if args.json:
+        _print_json(ctx, m.to_dict())
+        return 0
+    trip = svc.find_trip(m.trip_id)
+    print(f"Planned a group {m.kind.value} (id {m.id}): {_span(trip, m.start, m.end)}, {m.place}", file=ctx.out)
+    _rsvp_lines(ctx, m)
+    return 0
+
+
+def cmd_meetup_rsvp(ctx: Context, args) -> int:
+    m = ctx.service.rsvp(args.meetup, args.person, args.answer)
+    if args.json:
+        _print_json(ctx, m.to_dict())
+        return 0
+    yes = sum(1 for a in m.rsvp.values() if a == "yes")
+    print(f"Recorded; {yes} of {len(m.contact_ids)} said yes (meetup {m.id}):", file=ctx.out)
+    _rsvp_lines(ctx, m)
+    return 0
+
+
+COMMANDS.update({("meetup", "group"): cmd_meetup_group, ("meetup", "rsvp"): cmd_meetup_rsvp})

@@ -163,6 +163,7 @@ def build(path: Path, *, now: datetime, new_id: Callable[[], str]) -> Path:
     for t in source["trips"]:
         dest = places[t["city"]]
         start = today + timedelta(days=t["starts_in_days"])
+        start += timedelta(days=(7 - start.weekday()) % 7)  # work trips start on a Monday: work meetups stay on weekdays
         busy = []
         for b in t.get("busy", ()):
             day = start + timedelta(days=b["day"])

@@ -19,6 +19,8 @@ Anything that is not an ``IrlmeetError`` is a bug.
     │   └── StoreClosed          the store was used after close()
     ├── LikelyDuplicate          a new contact looks like one already stored; nothing was added
     ├── TripHasMeetups           removing a trip would drop invited, confirmed or met meetups
+    ├── WrongMove                a meetup cannot make that move from its status (or not yet);
+                                 says why and what to do first (core/lifecycle.py)
     ├── ConfigError              the config file cannot be read; names file and line
     ├── ExportError              an output file could not be written
     └── ImportFileError          a whole import file is unusable (wrong type, encoding, empty);
@@ -176,6 +178,15 @@ class TripHasMeetups(IrlmeetError):
             f"{trip.name!r} has meetups beyond the idea stage ({said}); removing the trip deletes them, "
             "and calendars that imported them keep the events. Nothing was removed."
         )
+
+
+class WrongMove(IrlmeetError):
+    """A meetup cannot make the move ``verb`` from where it stands; the message says what to do."""
+
+    def __init__(self, meetup: Any, verb: str, message: str) -> None:
+        self.meetup = meetup
+        self.verb = verb
+        super().__init__(message)
 
 
 class ConfigError(IrlmeetError):

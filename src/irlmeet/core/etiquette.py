@@ -29,7 +29,8 @@ Heuristics, documented because a user may wonder why a warning did or did not fi
 
 * *asks* are sentences ending in "?" (small-talk like "how are you?" and easy-out sentences
   do not count) plus request sentences without one ("let me know…", "please send…"). More than
-  one is "stacked". A text *invites* when it has an ask or proposes meeting ("up for a coffee",
+  one is "stacked"; a question that only offers times for the meeting just proposed ("Would
+  Tuesday at 14:30 or Wednesday at 9 am work?") is part of that ask, not another. A text *invites* when it has an ask or proposes meeting ("up for a coffee",
   "it would be great to meet"); only an invitation needs an easy out, and a group post never
   does (nobody is singled out).
 * *personal* means: the first line greets someone by name ("Hi Ada,"), or the text refers to
@@ -215,6 +216,13 @@ LEXICON: dict[str, tuple[str, ...]] = {
         r"\bhow(?:'s| is) (?:it going|life|everything|things)\b",
         r"\bhope (?:you're|you are|all is|things are) (?:well|good)\b",
     ),
+    # Offering times for the meeting just proposed ("Would Tuesday 8 December at 14:30 or
+    # Wednesday at 9 am work?"): choosing a time is part of that one ask, not another.
+    "time_choice": (
+        r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b.*\b(?:work|suit|fit|be (?:good|better|easier|ok|okay))\b",
+        r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm)?\b.*\b(?:work|suit|fit|be (?:good|better|easier|ok|okay))\b",
+        r"\b(?:which|what) (?:day|time|one)\b",
+    ),
     # Proposing to meet, without a question mark.
     "invite": (
         r"\b(?:up for|fancy|free for|time for)\b",
@@ -375,6 +383,8 @@ def check(
             continue
         question = s.endswith("?") and not _any("pleasantry", s)
         if question or _any("ask", s):
+            if asks and _any("time_choice", s):
+                continue  # the times for the meeting just proposed: the same ask, made easy to answer
             asks.append((start, end))
     if len(asks) > 1:
         found.append(_warn("stacked-asks", *asks[1]))
@@ -444,6 +454,15 @@ def _personal(text: str, body_at: int, reader_name: str) -> bool:
     return _any("shared", body) or _any("shared_cased", body)
 
 
+#: Words a list of dates and times is made of: a phrase of only these is not "said twice".
+_CALENDAR_WORD = re.compile(
+    r"\d+|at|on|or|and|am|pm|noon|midnight|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|wed|thu|fri|sat|sun|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+
+
 def _repeats(text: str, body_at: int) -> list[EtiquetteWarning]:
     words = [(m.start(), m.end(), m.group().casefold()) for m in _WORD.finditer(text, body_at)]
     n = 4
@@ -452,6 +471,9 @@ def _repeats(text: str, body_at: int) -> list[EtiquetteWarning]:
     i = 0
     while i + n <= len(words):
         gram = tuple(w for _, _, w in words[i : i + n])
+        if all(_CALENDAR_WORD.fullmatch(w) for w in gram):
+            i += 1  # dates and times in a list of options repeat by nature ("9 December at 09:30")
+            continue
         j = seen.get(gram)
         if j is not None and j + n <= i:
             k = n

@@ -44,12 +44,14 @@ if TYPE_CHECKING:  # icalendar is imported where a calendar is built or read (31
 from irlmeet import __version__
 from irlmeet.core.errors import ExportError
 from irlmeet.core.fsutil import atomic_write, describe_os_error
-from irlmeet.core.models import Contact, Meetup, MeetupKind, MeetupStatus, Trip, zone
+from irlmeet.core.models import Contact, Meetup, MeetupStatus, Trip, zone
 from irlmeet.core.text import visible
+from irlmeet.core.wording import iso_span, kind_title
 
 __all__ = [
     "MEETUP_UID_NAMESPACE",
     "build_calendar",
+    "is_cancelled",
     "meetup_uid",
     "new_meetup_uid",
     "read_events",
@@ -270,31 +272,46 @@ def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
 
 _STATUS = {
     MeetupStatus.IDEA: "TENTATIVE",
+    MeetupStatus.PLANNED: "TENTATIVE",
     MeetupStatus.INVITED: "TENTATIVE",
     MeetupStatus.CONFIRMED: "CONFIRMED",
     MeetupStatus.MET: "CONFIRMED",
     MeetupStatus.DECLINED: "CANCELLED",
     MeetupStatus.CANCELLED: "CANCELLED",
+    MeetupStatus.SKIPPED: "CANCELLED",
+    MeetupStatus.MISSED: "CANCELLED",
+    MeetupStatus.DROPPED: "CANCELLED",
 }
 
 _STATUS_TEXT = {
-    MeetupStatus.IDEA: "idea (not sent yet)",
-    MeetupStatus.INVITED: "invited, waiting for an answer",
+    MeetupStatus.IDEA: "idea (not accepted yet)",
+    MeetupStatus.PLANNED: "pencilled in (invitation not sent yet)",
+    MeetupStatus.INVITED: "pencilled in (invited, waiting for an answer)",
     MeetupStatus.CONFIRMED: "confirmed",
     MeetupStatus.MET: "met",
     MeetupStatus.DECLINED: "declined",
     MeetupStatus.CANCELLED: "cancelled",
+    MeetupStatus.SKIPPED: "cancelled (skipped for this trip)",
+    MeetupStatus.MISSED: "did not happen",
+    MeetupStatus.DROPPED: "cancelled (no longer proposed)",
 }
 
-_KIND_WORD = {
-    MeetupKind.BREAKFAST: "Breakfast",
-    MeetupKind.COFFEE: "Coffee",
-    MeetupKind.LUNCH: "Lunch",
-    MeetupKind.DRINKS: "Drinks",
-    MeetupKind.DINNER: "Dinner",
-    MeetupKind.WALK: "Walk",
-    MeetupKind.GROUP: "Meetup",
-}
+
+def is_cancelled(status: MeetupStatus) -> bool:
+    """True for the statuses written as STATUS:CANCELLED (calendars drop those events)."""
+    return _STATUS[status] == "CANCELLED"
+
+
+def _title(summary: str, status: MeetupStatus) -> str:
+    """The SUMMARY, telling a client that ignores STATUS what the event is by its title."""
+    if is_cancelled(status):
+        return f"Cancelled: {summary}"
+    if status is MeetupStatus.IDEA:
+        return f"{summary} (idea)"
+    if _STATUS[status] == "TENTATIVE":
+        return f"{summary} (pencilled in)"
+    return summary
+
 
 _UNKNOWN_PERSON = "someone"
 
@@ -327,7 +344,7 @@ def _first_name(contact: Contact) -> str:
 
 
 def _summary(meetup: Meetup, people: Sequence[Contact | None]) -> str:
-    word = _KIND_WORD[meetup.kind]
+    word = kind_title(meetup.kind)
     if len(people) == 1:
         only = people[0]
         return f"{word} with {only.name if only else _UNKNOWN_PERSON}"
@@ -338,29 +355,35 @@ def _summary(meetup: Meetup, people: Sequence[Contact | None]) -> str:
     return f"Group {word.lower()}: {_join(firsts)}"
 
 
-def _span(start: datetime, end: datetime) -> str:
-    if start.date() == end.date():
-        return f"{start:%Y-%m-%d %H:%M}-{end:%H:%M}"
-    return f"{start:%Y-%m-%d %H:%M} - {end:%Y-%m-%d %H:%M}"
-
-
 def _description(
-    meetup: Meetup, people: Sequence[Contact | None], start: datetime, end: datetime, user_zone: ZoneInfo | None
+    meetup: Meetup,
+    people: Sequence[Contact | None],
+    start: datetime,
+    end: datetime,
+    user_zone: ZoneInfo | None,
+    *,
+    place: str,
+    conflict: str = "",
+    details: bool = False,
 ) -> str:
-    """Who, how the user knows them, the status, the time at home; never contact details."""
-    lines = []
-    for p in people:
-        if p is None:
-            lines.append("Someone no longer in your contacts")
-        elif p.how_we_met:
-            lines.append(f"{p.name} ({p.how_we_met})")
-        else:
-            lines.append(p.name)
-    lines.append(f"Status: {_STATUS_TEXT[meetup.status]}")
+    """Share-safe by default: the kind, the place, the status, a conflict, the time at home.
+    ``details`` adds who is coming and how the user knows them. Never contact details, never
+    the private notes."""
+    lines = [f"{kind_title(meetup.kind)}, {place}", f"Status: {_STATUS_TEXT[meetup.status]}"]
+    if conflict and not is_cancelled(meetup.status):
+        lines.append(f"Conflict: {conflict} (to resolve in irlmeet)")
     if user_zone is not None:
         home_start, home_end = start.astimezone(user_zone), end.astimezone(user_zone)
         if home_start.utcoffset() != start.utcoffset() or home_end.utcoffset() != end.utcoffset():
-            lines.append(f"Your time ({user_zone.key}): {_span(home_start, home_end)}")
+            lines.append(f"Your time ({user_zone.key}): {iso_span(home_start, home_end)}")
+    if details:
+        for p in people:
+            if p is None:
+                lines.append("Someone no longer in your contacts")
+            elif p.how_we_met:
+                lines.append(f"{p.name} ({p.how_we_met})")
+            else:
+                lines.append(p.name)
     lines.append("Planned with irlmeet")
     return "\n".join(lines)
 
@@ -388,8 +411,16 @@ def build_calendar(
     *,
     now: datetime,
     user_tz: str | None = None,
+    details: bool = False,
+    conflicts: Mapping[str, str] | None = None,
 ) -> bytes:
     """The trip's meetups as ``.ics`` bytes (UTF-8, CRLF, folded and escaped by icalendar).
+
+    Each event's STATUS and title follow the meetup's status: an idea is "(idea)", planned and
+    invited ones are TENTATIVE and "(pencilled in)", confirmed and met ones CONFIRMED, and the
+    declined, cancelled, skipped, missed or dropped ones CANCELLED, TRANSPARENT and
+    "Cancelled: ...". ``conflicts`` (meetup id to a share-safe reason) go into descriptions;
+    ``details`` adds who is coming and how the user knows them.
 
     ``now`` becomes every event's DTSTAMP. ``user_tz`` (the user's own IANA zone), when it differs
     from the destination's offset, adds the meetup's time at home to the description. Meetups
@@ -444,7 +475,9 @@ def build_calendar(
     for m, start, end in local:
         people = [contacts.get(cid) for cid in m.contact_ids]
         phones = [ph for p in people if p for ph in p.phones]
-        description = _description(m, people, start, end, user_zone)
+        place = m.place or trip.destination.label()
+        description = _description(m, people, start, end, user_zone, place=place,
+                                   conflict=(conflicts or {}).get(m.id, ""), details=details)
         if _is_second_of_repeated_hour(start) or _is_second_of_repeated_hour(end):
             start, end = start.astimezone(UTC), end.astimezone(UTC)
         ev = Event()  # not Event.new(): it would add a random UID
@@ -455,11 +488,12 @@ def build_calendar(
         ev.add("sequence", m.sequence)
         ev.add("dtstart", start)
         ev.add("dtend", end)
-        ev.add("summary", _scrub(_summary(m, people), phones))
-        ev.add("location", _scrub(m.place or trip.destination.label(), phones))
+        ev.add("summary", _scrub(_title(_summary(m, people), m.status), phones))
+        ev.add("location", _scrub(place, phones))
         ev.add("description", _scrub(description, phones, lines=True))
         ev.add("status", _STATUS[m.status])
-        ev.add("transp", "TRANSPARENT" if m.status is MeetupStatus.IDEA else "OPAQUE")
+        busy = _STATUS[m.status] != "CANCELLED" and m.status is not MeetupStatus.IDEA
+        ev.add("transp", "OPAQUE" if busy else "TRANSPARENT")
         cal.add_component(ev)
     return cal.to_ical()
 

@@ -18,7 +18,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -43,6 +43,7 @@ __all__ = [
     "cadence_label",
     "linkedin_url",
     "parse_cadence",
+    "parse_clock",
     "parse_date",
 ]
 
@@ -93,17 +94,24 @@ class MeetupKind(_StrEnum):
 
 
 class MeetupStatus(_StrEnum):
-    IDEA = "idea"
-    INVITED = "invited"
-    CONFIRMED = "confirmed"
-    MET = "met"
-    DECLINED = "declined"
-    CANCELLED = "cancelled"
+    """Where a meetup stands. The moves between them, each with a verb, are in
+    :mod:`irlmeet.core.lifecycle`."""
+
+    IDEA = "idea"  # proposed by the planner; it may still move while its time stays valid
+    PLANNED = "planned"  # the user accepted it: from here on it never moves by itself
+    INVITED = "invited"  # the invitation is sent
+    CONFIRMED = "confirmed"  # they said yes
+    MET = "met"  # it happened
+    DECLINED = "declined"  # they said no
+    CANCELLED = "cancelled"  # called off (by the user, or because the contact was removed)
+    SKIPPED = "skipped"  # "not this trip": the user passed on the proposal
+    MISSED = "missed"  # its time passed and it did not happen (recorded at the debrief)
+    DROPPED = "dropped"  # an idea the planner no longer proposes (kept for the calendar's UID)
 
 
 class Channel(_StrEnum):
     EMAIL = "email"
-    LINKEDIN = "linkedin"
+    LINKEDIN_NOTE = "linkedin-note"  # a connection request's note; a LinkedIn message is a DM
     DM = "dm"
     SMS = "sms"
     POST = "post"
@@ -147,6 +155,19 @@ def parse_date(value: Any, field_name: str, *, where: str | None = None) -> date
         raise ValidationError(field_name, f"{text!r} is not a real date ({exc})", where=where) from None
     _in_bounds(parsed, field_name, where)
     return parsed
+
+
+def parse_clock(value: Any, field_name: str) -> time | None:
+    """``HH:MM`` (or a ``time``) to a ``time``; None/"" is None; anything else names the field."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise ValidationError(field_name, f"{text!r} is not a time of day in the form HH:MM (24-hour), e.g. 09:30")
+    return time(int(m.group(1)), int(m.group(2)))
 
 
 def _opt_date(value: Any, field_name: str) -> date | None:
@@ -831,8 +852,10 @@ class BusyBlock:
     start: datetime
     end: datetime
     title: str = ""
+    id: str = ""  # set when stored, so `irlmeet busy rm ID` can name it
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "id", _text(self.id, "busy.id", max_len=64))
         object.__setattr__(self, "start", _aware(self.start, "busy.start"))
         object.__setattr__(self, "end", _aware(self.end, "busy.end"))
         object.__setattr__(self, "title", _text(self.title, "busy.title", max_len=300))
@@ -845,7 +868,7 @@ class BusyBlock:
         return self.start < end and start < self.end
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": _dt_to_json(self.start), "end": _dt_to_json(self.end), "title": self.title}
+        return {"id": self.id, "start": _dt_to_json(self.start), "end": _dt_to_json(self.end), "title": self.title}
 
     @classmethod
     @_read_back
@@ -854,6 +877,7 @@ class BusyBlock:
             start=_dt_from_json(d.get("start"), "busy.start"),
             end=_dt_from_json(d.get("end"), "busy.end"),
             title=d.get("title", ""),
+            id=d.get("id") or "",
         )
 
 
@@ -875,6 +899,9 @@ class Trip:
     end: date
     busy: tuple[BusyBlock, ...] = ()
     notes: str = ""
+    arrive: time | None = None  # arrival time on the first day (None: the config's default)
+    leave: time | None = None  # departure time on the last day (None: the config's default)
+    weekends: bool = False  # professional meetups on Saturday and Sunday too
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -897,6 +924,12 @@ class Trip:
                 raise ValidationError(f"busy[{i}]", "expected a busy block")
         set_(self, "busy", busy)
         set_(self, "notes", _text(self.notes, "notes", lines=True))
+        set_(self, "arrive", parse_clock(self.arrive, "arrive"))
+        set_(self, "leave", parse_clock(self.leave, "leave"))
+        if self.start == self.end and self.arrive and self.leave and self.leave <= self.arrive:
+            raise ValidationError("leave", f"on a one-day trip you leave ({self.leave:%H:%M}) after you arrive ({self.arrive:%H:%M})")
+        if not isinstance(self.weekends, bool):
+            raise ValidationError("weekends", f"{self.weekends!r} is not true or false")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -925,6 +958,9 @@ class Trip:
             "end": self.end.isoformat(),
             "busy": [b.to_dict() for b in self.busy],
             "notes": self.notes,
+            "arrive": self.arrive.strftime("%H:%M") if self.arrive else None,
+            "leave": self.leave.strftime("%H:%M") if self.leave else None,
+            "weekends": self.weekends,
         }
 
     @classmethod
@@ -940,11 +976,31 @@ class Trip:
             end=d.get("end", ""),
             busy=tuple(BusyBlock.from_dict(b) for b in d.get("busy") or ()),
             notes=d.get("notes", ""),
+            arrive=d.get("arrive") or None,
+            leave=d.get("leave") or None,
+            weekends=bool(d.get("weekends", False)),
         )
 
 
 # --------------------------------------------------------------------------------------------
 # Meetups
+
+#: The answers a person invited to a (group) meetup can give; "invited" is no answer yet.
+RSVP_ANSWERS = ("invited", "yes", "maybe", "no")
+
+
+def _rsvp(value: Any, people: tuple[str, ...]) -> Mapping[str, str]:
+    if not isinstance(value, Mapping):
+        raise ValidationError("rsvp", "expected a mapping of contact id to answer")
+    out: dict[str, str] = {}
+    for cid, answer in value.items():
+        if cid not in people:
+            raise ValidationError(f"rsvp.{cid}", "is not one of this meetup's people")
+        text = str(answer).strip().lower()
+        if text not in RSVP_ANSWERS:
+            raise ValidationError(f"rsvp.{cid}", f"{answer!r} is not one of: {', '.join(RSVP_ANSWERS)}")
+        out[cid] = text
+    return MappingProxyType(out)
 
 
 #: The longest invitation kept with a meetup (a long email is ~1,000 characters).
@@ -974,6 +1030,8 @@ class Meetup:
     updated: datetime | None = None  # when this record last changed (DTSTAMP / LAST-MODIFIED)
     draft_text: str = ""  # the invitation as the user edited it ("" = none kept; the generated one is used)
     draft_channel: str = ""  # the channel draft_text was written for ("email", "linkedin-note", ...)
+    rsvp: Mapping[str, str] = field(default_factory=dict)  # contact id -> invited|yes|maybe|no
+    exported: bool = False  # ever written to an .ics file: a calendar may hold it, so it is cancelled there
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -1001,6 +1059,9 @@ class Meetup:
         if channel and not re.fullmatch(r"[a-z][a-z-]*", channel):
             raise ValidationError("draft_channel", f"{channel!r} is not a channel name")
         set_(self, "draft_channel", channel)
+        set_(self, "rsvp", _rsvp(self.rsvp, ids))
+        if not isinstance(self.exported, bool):
+            raise ValidationError("exported", f"{self.exported!r} is not true or false")
 
     @property
     def duration(self) -> timedelta:
@@ -1022,6 +1083,8 @@ class Meetup:
             "updated": _dt_to_json(self.updated) if self.updated else None,
             "draft_text": self.draft_text,
             "draft_channel": self.draft_channel,
+            "rsvp": dict(self.rsvp),
+            "exported": self.exported,
         }
 
     @classmethod
@@ -1042,6 +1105,8 @@ class Meetup:
             updated=_dt_from_json(d["updated"], "updated") if d.get("updated") else None,
             draft_text=d.get("draft_text", ""),
             draft_channel=d.get("draft_channel", ""),
+            rsvp=d.get("rsvp") or {},
+            exported=d.get("exported", False),
         )
 
 

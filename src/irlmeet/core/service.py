@@ -18,18 +18,31 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from irlmeet.core import contactbook, drafts, ics, output, planner
+from irlmeet.core import agenda as agenda_mod
+from irlmeet.core import contactbook, drafts, ics, lifecycle, output, planner
 from irlmeet.core.contactbook import Duplicate, find_duplicates, merge_contact_records
 from irlmeet.core.directory import Directory
-from irlmeet.core.errors import AmbiguousName, LikelyDuplicate, NotFound, TripHasMeetups, ValidationError
+from irlmeet.core.errors import (
+    AmbiguousName,
+    LikelyDuplicate,
+    LookupFailed,
+    NotFound,
+    TripHasMeetups,
+    ValidationError,
+    WrongMove,
+)
+from irlmeet.core.lifecycle import Conflict
 from irlmeet.core.models import (
     MAX_DATE,
     MAX_RADIUS_KM,
     MIN_DATE,
+    RSVP_ANSWERS,
+    BusyBlock,
     Channel,
     Contact,
     ContactPlace,
     Meetup,
+    MeetupKind,
     MeetupStatus,
     Place,
     PlaceLabel,
@@ -41,7 +54,18 @@ from irlmeet.core.places import PlaceIndex, near_filter
 from irlmeet.core.settings import Settings
 from irlmeet.core.store import Store
 
-__all__ = ["Duplicate", "ExportResult", "Merged", "Nearby", "RemovedContact", "RemovedTrip", "Service"]
+__all__ = [
+    "ActionResult",
+    "Debrief",
+    "Duplicate",
+    "ExportResult",
+    "MeetupView",
+    "Merged",
+    "Nearby",
+    "RemovedContact",
+    "RemovedTrip",
+    "Service",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +78,40 @@ class Nearby:
 @dataclass(frozen=True, slots=True)
 class ExportResult:
     path: Path | None  # None: written to a stream (``-o -``)
-    events: int
-    changed: int  # meetup ideas created, moved or cancelled by this export
+    events: int  # meetups written as live events (tentative or confirmed)
+    changed: int  # meetup ideas created, moved or dropped by this export
+    cancelled: int = 0  # written as CANCELLED, so calendars that hold them drop them
+
+
+@dataclass(frozen=True, slots=True)
+class MeetupView:
+    """A meetup with what a front end shows beside it."""
+
+    meetup: Meetup
+    trip: Trip
+    people: tuple[Contact | None, ...]  # None: someone no longer in the contacts
+    label: str  # "Ada's coffee", for messages
+    conflict: Conflict | None  # why its time is no longer possible (held meetups only)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name if p else "someone removed" for p in self.people)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    before: Meetup
+    meetup: Meetup  # as stored now
+    view: MeetupView
+    contacts: tuple[Contact, ...] = ()  # people whose last seen / last contacted moved (``met``)
+
+
+@dataclass(frozen=True, slots=True)
+class Debrief:
+    trip: Trip
+    over: bool  # the trip's last day has ended
+    to_record: tuple[MeetupView, ...]  # planned, invited or confirmed, and their time has come
+    recorded: tuple[MeetupView, ...]  # met, missed, declined, cancelled, skipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,7 +405,12 @@ class Service:
     def trips(self) -> list[Trip]:
         return sorted(self.store.trips(), key=lambda t: (t.start, t.name.casefold(), t.id))
 
-    def add_trip(self, city: str | Place, start: date | str, end: date | str, *, name: str | None = None) -> Trip:
+    def add_trip(
+        self, city: str | Place, start: date | str, end: date | str, *, name: str | None = None,
+        arrive: str | None = None, leave: str | None = None, weekends: bool = False,
+    ) -> Trip:
+        """A new trip. ``arrive``/``leave``: ``HH:MM`` on the first/last day (None: the config's
+        defaults); ``weekends``: professional meetups may fall on Saturday and Sunday."""
         start_d = parse_date(start, "from")
         end_d = parse_date(end, "to")
         if end_d < start_d:
@@ -361,6 +422,9 @@ class Service:
             destination=place,
             start=start_d,
             end=end_d,
+            arrive=arrive,
+            leave=leave,
+            weekends=weekends,
         )
         with self.store.transaction():
             self.store.put_trip(trip)
@@ -383,8 +447,13 @@ class Service:
         start: date | str | None = None,
         end: date | str | None = None,
         city: str | Place | None = None,
+        arrive: str | None = None,
+        leave: str | None = None,
+        weekends: bool | None = None,
     ) -> Trip:
-        """Rename a trip, move its dates or its city (``None`` leaves a part as it is).
+        """Rename a trip, move its dates or its city, set its arrival/departure times (``HH:MM``;
+        "" goes back to the config's default) or whether work meetups may fall on weekends
+        (``None`` leaves a part as it is).
         Meetup ideas follow on the next plan or export; other meetups stay as they are."""
         trip_id = self.find_trip(ref_or_id).id
         place = self.resolve(city) if city is not None and (not isinstance(city, str) or city.strip()) else None
@@ -403,6 +472,9 @@ class Service:
                 start=s_,
                 end=e_,
                 destination=place or t.destination,
+                arrive=t.arrive if arrive is None else (arrive or None),
+                leave=t.leave if leave is None else (leave or None),
+                weekends=t.weekends if weekends is None else weekends,
             )
 
         return self._update("trip", trip_id, change)
@@ -446,11 +518,106 @@ class Service:
             now=self.now(),
             planned=self.store.meetups(trip.id),
             radius_km=radius,
+            rules=self.settings.planning,
+            history=self.store.meetups(),
         )
 
+    # -- busy time and group evenings (issue 7 items 3, 6) ------------------------------------
+
+    def busy(self, trip_ref: str) -> list[BusyBlock]:
+        """The trip's busy blocks, earliest first."""
+        return list(self.find_trip(trip_ref).busy)
+
+    def add_busy(self, trip_ref: str, start: datetime | str, end: datetime | str, title: str = "") -> BusyBlock:
+        """Block time on a trip. ``start``/``end``: aware datetimes, or ``YYYY-MM-DD HH:MM`` in
+        the trip's zone. Refused (ValidationError naming ``from``/``to``) when a time does not
+        exist there (a DST gap), the end is not after the start, or it lies outside the trip."""
+        trip_id = self.find_trip(trip_ref).id
+
+        def change(t: Trip) -> Trip:
+            s_, e_ = local_time(start, t, "from"), local_time(end, t, "to")
+            if e_ <= s_:
+                raise ValidationError("to", f"{e_:%Y-%m-%d %H:%M} is not after the start {s_:%Y-%m-%d %H:%M}")
+            first, after = t.window()
+            if s_ < first or s_ >= after:
+                raise ValidationError("from", f"{s_:%Y-%m-%d %H:%M} is outside the trip ({t.start} to {t.end})")
+            if e_ > after:
+                raise ValidationError("to", f"{e_:%Y-%m-%d %H:%M} is outside the trip ({t.start} to {t.end})")
+            block = BusyBlock(s_, e_, title, id=self._new_id())
+            made.append(block)
+            return replace(t, busy=(*t.busy, block))
+
+        made: list[BusyBlock] = []
+        self._update("trip", trip_id, change)
+        return made[-1]
+
+    def remove_busy(self, busy_id: str) -> BusyBlock:
+        """Remove a busy block by its id (from any trip); NotFound lists the trips' blocks."""
+        busy_id = str(busy_id).strip()
+        with self.store.transaction():
+            for t in self.store.trips():
+                for b in t.busy:
+                    if b.id and b.id == busy_id:
+                        self.store.put_trip(replace(t, busy=tuple(x for x in t.busy if x is not b)))
+                        return b
+            blocks = [f"{b.id}  {b.start:%Y-%m-%d %H:%M}-{b.end:%H:%M} {b.title}  ({t.name})"
+                      for t in self.trips() for b in t.busy if b.id]
+        raise NotFound("busy block", busy_id, existing=blocks[: NotFound.MAX_LISTED], total=len(blocks),
+                       see_all="irlmeet busy list TRIP")
+
+    def store_group(self, trip_ref: str, circle: str | None = None) -> Meetup:
+        """Store the plan's group evening (of ``circle``, else the first offered) as a planned
+        meetup, each person's RSVP "invited". Their 1:1 ideas give way on the next plan."""
+        trip_id = self.find_trip(trip_ref).id
+        now = self.now()
+        with self.store.transaction():
+            fresh = self.plan(self.store.trip(trip_id))
+            offer = fresh.group(circle)
+            if offer is None:
+                what = f"no {circle} group evening" if circle else "no group evening"
+                raise ValidationError(
+                    "circle" if circle else "trip",
+                    f"{what} to offer on {fresh.trip.name}: it needs at least {self.settings.planning.group_min} "
+                    "people of one circle near and not yet planned",
+                )
+            if not offer.has_slot:
+                raise ValidationError("trip", f"the {offer.circle.value} group evening has no time: {offer.note}")
+            meetup_id = self._new_id()
+            ids = tuple(c.id for c in offer.contacts)
+            meetup = Meetup(
+                id=meetup_id, trip_id=trip_id, contact_ids=ids, kind=offer.kind, start=offer.start,
+                end=offer.end, uid=ics.new_meetup_uid(trip_id, meetup_id), place=offer.where,
+                status=MeetupStatus.PLANNED, updated=now, rsvp={cid: "invited" for cid in ids},
+            )
+            self.store.put_meetup(meetup)
+        return meetup
+
+    def rsvp(self, meetup_id: str, person_ref: str, answer: str) -> Meetup:
+        """Record one person's answer (yes, maybe, no; invited resets it) to a meetup."""
+        text = str(answer).strip().lower()
+        if text not in RSVP_ANSWERS:
+            raise ValidationError("answer", f"{answer!r} is not one of: {', '.join(RSVP_ANSWERS)}")
+        now = self.now()
+        with self.store.transaction():
+            m = self.store.meetup(str(meetup_id).strip())
+            people = [c for c in self.store.contacts() if c.id in m.contact_ids]
+            person = _find("contact", person_ref, people, _contact_names, _contact_label)
+            new = replace(m, rsvp={**m.rsvp, person.id: text}, updated=now)
+            self.store.put_meetup(new)
+        return new
+
     def draft(
-        self, trip: Trip, contact: Contact, *, channel: Channel | str = Channel.EMAIL, the_plan: planner.Plan | None = None
+        self,
+        trip: Trip,
+        contact: Contact,
+        *,
+        channel: Channel | str | None = None,
+        variant: int | None = None,
+        follow_up: bool = False,
+        the_plan: planner.Plan | None = None,
     ) -> drafts.Draft:
+        """The invitation for one person on a trip (``follow_up``: the thank-you after the
+        meetup with them marked met). ``channel`` None: their preferred one, else what they have."""
         the_plan = the_plan or self.plan(trip)
         proposal = the_plan.for_contact(contact.id)
         if proposal is None:
@@ -460,7 +627,19 @@ class Service:
                 "contact",
                 f"{contact.name} is not within {self.settings.radius_km:g} km of {trip.destination.label()}",
             )
-        return drafts.draft(proposal, trip, self.profile(), channel=channel, today=self.now().date())
+        met = None
+        if follow_up:
+            met_ones = [m for m in self.store.meetups(trip.id)
+                        if m.status is MeetupStatus.MET and contact.id in m.contact_ids]
+            if not met_ones:
+                raise ValidationError(
+                    "follow-up", f"no meetup with {contact.name} on {trip.name} is marked met yet"
+                )
+            met = max(met_ones, key=lambda m: m.start)
+        return drafts.draft(
+            the_plan, contact.id, self.profile(), now=self.now(), channel=channel, variant=variant,
+            follow_up=met, caps=self.settings.drafts, templates_dir=self.settings.paths.templates_dir,
+        )
 
     def sync_ideas(self, trip: Trip, the_plan: planner.Plan | None = None) -> list[Meetup]:
         """Store the plan's proposals as meetup ideas (see :func:`planner.sync_ideas`).
@@ -533,31 +712,252 @@ class Service:
             self.store.put_meetup(new)
         return new
 
-    def export_ics(self, trip: Trip, path: Path | BinaryIO, *, the_plan: planner.Plan | None = None) -> ExportResult:
-        """Write the trip's meetups to ``path`` (or a binary stream such as stdout); current
-        proposals go in as tentative ideas. A path that is irlmeet's own data (or not a regular
-        file) is refused by :func:`output.export_target` before anything changes; a symlink's
-        target is replaced."""
+    def export_ics(
+        self, trip: Trip, path: Path | BinaryIO, *, the_plan: planner.Plan | None = None, ideas: bool = False,
+        details: bool = False,
+    ) -> ExportResult:
+        """Write the trip's meetups to ``path`` (or a binary stream such as stdout): planned, invited and confirmed ones (tentative
+        until confirmed), met ones, and those cancelled, declined, skipped, missed or dropped
+        that an earlier export wrote (as CANCELLED, so calendars drop them). ``ideas`` adds the
+        current proposals; ``details`` adds how you know each person to the descriptions.
+
+        The meetups written are marked ``exported`` before the file is written (one
+        transaction with the idea sync): a later cancel then reaches the calendar too. A path
+        that is irlmeet's own data (or not a regular file) is refused by
+        :func:`output.export_target` before anything changes; a symlink's target is replaced."""
+        del the_plan  # decided afresh under the lock, as in sync_ideas
         stream = None if isinstance(path, (str, os.PathLike)) else path
         if stream is None:
             path = output.export_target(
                 path, data_file=self.store.path, also_protected=[self.settings.paths.config_file]
             )
-        changed = self.sync_ideas(trip, the_plan)
-        trip = self.store.trip(trip.id)
-        meetups = self.store.meetups(trip.id)
-        wanted = {cid for m in meetups for cid in m.contact_ids}
-        contacts = {c.id: c for c in self.store.contacts() if c.id in wanted}
-        data = ics.build_calendar(trip, meetups, contacts, now=self.now(), user_tz=self.user_tz())
+        now = self.now()
+        with self.store.transaction():  # one save: the synced ideas and the exported marks
+            trip = self.store.trip(trip.id)
+            stored = self.store.meetups(trip.id)
+            changed = planner.sync_ideas(self.plan(trip), stored, now=now, new_id=self._new_id)
+            current = {m.id: m for m in stored} | {m.id: m for m in changed}
+            writes = {m.id: m for m in changed}
+            meetups = []
+            for m in current.values():
+                if _exportable(m, ideas):
+                    if not m.exported:
+                        m = writes[m.id] = replace(m, exported=True)
+                    meetups.append(m)
+            if writes:
+                self.store.put_meetups(writes.values())
+            wanted = {cid for m in meetups for cid in m.contact_ids}
+            contacts = {c.id: c for c in self.store.contacts() if c.id in wanted}
+            names = {c.id: c.name for c in contacts.values()}
+            found = lifecycle.conflicts(trip, meetups, names)
+        data = ics.build_calendar(trip, meetups, contacts, now=now, user_tz=self.user_tz(), details=details,
+                                  conflicts={k: c.public for k, c in found.items()})
         if stream is None:
             ics.write_ics(path, data)
         else:
             output.write_stream(stream, data)
-        live = sum(1 for m in meetups if m.status not in (MeetupStatus.CANCELLED, MeetupStatus.DECLINED))
-        return ExportResult(None if stream is not None else path, live, len(changed))
+        dead = sum(1 for m in meetups if ics.is_cancelled(m.status))
+        return ExportResult(None if stream is not None else path, len(meetups) - dead, len(changed), dead)
+
+    # -- the life cycle: from idea to "we met" ----------------------------------------------------
+
+    def meetup_views(self, trip: Trip | str, *, dropped: bool = False, sync: bool = False) -> list[MeetupView]:
+        """The trip's meetups, earliest first, each with its people and conflict. Dropped ideas
+        (no longer proposed) only with ``dropped``. ``sync`` first stores the current proposals
+        as ideas (:meth:`sync_ideas`) while the trip is not over, so each has an id to act on."""
+        trip = trip if isinstance(trip, Trip) else self.find_trip(trip)
+        if sync and not self.trip_is_over(trip):
+            self.sync_ideas(trip)
+        meetups = [m for m in self.meetups(trip.id) if dropped or m.status is not MeetupStatus.DROPPED]
+        return self._views(trip, meetups)
+
+    def _views(self, trip: Trip, meetups: list[Meetup]) -> list[MeetupView]:
+        contacts = {c.id: c for c in self.store.contacts()}
+        names = {cid: c.name for cid, c in contacts.items()}
+        found = lifecycle.conflicts(trip, self.store.meetups(trip.id), names)
+        return [
+            MeetupView(m, trip, tuple(contacts.get(cid) for cid in m.contact_ids), lifecycle.meetup_label(m, names),
+                       found.get(m.id))
+            for m in meetups
+        ]
+
+    def find_meetup(self, ref: str, person: str | None = None) -> Meetup:
+        """A meetup by its id, or by ``ref`` = a trip and ``person`` = someone in it. Several
+        meetups with that person on that trip: AmbiguousName listing their ids."""
+        if person is None:
+            ref = str(ref).strip()
+            for m in self.store.meetups():
+                if m.id == ref:
+                    return m
+            raise NotFound("meetup", ref, see_all="irlmeet meetup list TRIP")
+        trip = self.find_trip(ref)
+        contact = self.find_contact(person)
+        theirs = [m for m in self.meetups(trip.id)
+                  if contact.id in m.contact_ids and m.status is not MeetupStatus.DROPPED]
+        if len(theirs) == 1:
+            return theirs[0]
+        if theirs:
+            views = self._views(trip, theirs)
+            raise AmbiguousName(
+                "meetup", f"{trip.name} {contact.name}",
+                [(v.meetup.id, f"{v.label}, {_when(v.meetup, trip)}, {v.meetup.status.value}") for v in views],
+            )
+        raise LookupFailed(f"no meetup with {contact.name} on {trip.name} yet; `irlmeet meetup accept "
+                           f"{trip.id} {contact.id}` takes the current proposal")
+
+    def move_options(self, ref: str, person: str | None = None) -> list[planner.Slot]:
+        """The free slots ``meetup move`` offers for this meetup, earliest first."""
+        m = self.find_meetup(ref, person)
+        trip = self.store.trip(m.trip_id)
+        names = {c.id: c.name for c in self.store.contacts()}
+        lifecycle.check(m, "move", now=self.now(), label=lifecycle.meetup_label(m, names))
+        return self._free_slots(m, trip, self.now())
+
+    def _free_slots(self, m: Meetup, trip: Trip, now: datetime) -> list[planner.Slot]:
+        """Where ``m`` may move: the plan's day parts and rules (config), weekdays only when one
+        of its people is a work contact and the trip keeps weekends free."""
+        people = [c for c in self.store.contacts() if c.id in m.contact_ids]
+        weekdays = any(planner.weekday_only(c.circle, trip) for c in people)
+        return planner.free_slots(trip, self.store.meetups(trip.id), now=now, exclude=m.id,
+                                  rules=self.settings.planning, weekdays=weekdays)
+
+    def meetup_action(
+        self, ref: str, verb: str, person: str | None = None, *, to: datetime | str | None = None, slot: int | None = None
+    ) -> ActionResult:
+        """Make the move ``verb`` (see :data:`lifecycle.MOVES`: accept, invite, confirm, decline,
+        cancel, skip, move, met, missed) on the meetup ``ref`` (an id) or ``ref``/``person``
+        (a trip and someone on it), on the data as stored now, under the store's lock.
+
+        A move that applies to ideas (accept, invite, skip, move), given a trip and a person,
+        first brings the trip's ideas up to date, then takes the person's current proposal. ``move`` takes ``to`` (an aware datetime, or
+        ``"YYYY-MM-DD HH:MM"`` in the trip's zone) or ``slot`` (1-based, of
+        :meth:`move_options`). ``met`` sets each person's last seen and last contacted to the
+        meetup's own date (never backwards), in the same transaction. Raises WrongMove for a
+        move its status does not allow, naming what to do first."""
+        if verb not in lifecycle.MOVES:
+            raise WrongMove(None, verb, f"{verb!r} is not a meetup action; use one of: {', '.join(lifecycle.VERBS)}")
+        if verb != "move" and (to is not None or slot is not None):
+            raise ValidationError("to", f"a new time goes with move, not {verb}")
+        if person is not None and MeetupStatus.IDEA in lifecycle.MOVES[verb].sources:
+            trip = self.find_trip(ref)
+            self.sync_ideas(trip)  # the current proposal must exist as an idea to act on it
+            try:
+                meetup_id = self.find_meetup(ref, person).id
+            except AmbiguousName:
+                raise
+            except LookupFailed:
+                contact = self.find_contact(person)
+                proposal = self.plan(trip).for_contact(contact.id)
+                why = proposal.note if proposal is not None else f"not within reach of {trip.destination.label()}"
+                raise LookupFailed(f"{contact.name} has no proposed time on {trip.name} ({why})") from None
+        else:
+            meetup_id = self.find_meetup(ref, person).id
+        now = self.now()
+        updated: list[Contact] = []
+        with self.store.transaction():
+            before = self.store.meetup(meetup_id)
+            trip = self.store.trip(before.trip_id)
+            contacts = self.store.contacts()
+            names = {c.id: c.name for c in contacts}
+            label = lifecycle.meetup_label(before, names)
+            start = end = kind = None
+            if verb == "move":
+                lifecycle.check(before, verb, now=now, label=label)
+                start, end, kind = self._new_time(before, trip, to, slot, now)
+            after = lifecycle.apply(before, verb, now=now, label=label, start=start, end=end)
+            if kind is not None and kind is not after.kind:
+                after = replace(after, kind=kind)
+            if verb == "met":
+                day = after.start.astimezone(trip.zone).date()
+                for cid in after.contact_ids:
+                    c = next((c for c in contacts if c.id == cid), None)
+                    if c is None:
+                        continue  # removed since
+                    new = replace(c, last_seen=max(filter(None, (c.last_seen, day))),
+                                  last_contacted=max(filter(None, (c.last_contacted, day))))
+                    if new != c:
+                        self.store.put_contact(new)
+                        updated.append(new)
+            self.store.put_meetup(after)
+            (view,) = self._views(trip, [after])
+        return ActionResult(before, after, view, tuple(updated))
+
+    def _new_time(
+        self, m: Meetup, trip: Trip, to: datetime | str | None, slot: int | None, now: datetime
+    ) -> tuple[datetime, datetime, Any]:
+        if (to is None) == (slot is None):
+            raise ValidationError("to", "give the new time (--to \"YYYY-MM-DD HH:MM\") or one of the free slots (--slot N)")
+        kind = m.kind
+        if slot is not None:
+            options = self._free_slots(m, trip, now)
+            if not 1 <= slot <= len(options):
+                raise ValidationError("slot", f"{slot} is not one of the {len(options)} free slots listed by `meetup move`"
+                                      if options else f"{slot}: there is no free slot left on this trip")
+            chosen = options[slot - 1]
+            if len(m.contact_ids) == 1 and m.kind is not MeetupKind.GROUP:
+                return chosen.start, chosen.end, chosen.kind  # a 1:1 takes the day part's kind and length
+            return chosen.start, chosen.start + m.duration, kind
+        start = _local_time(to, trip)
+        first, after = trip.window()
+        if not first <= start or start + m.duration > after:
+            raise ValidationError("to", f"{start:%Y-%m-%d %H:%M} is outside the trip ({trip.start.isoformat()} to {trip.end.isoformat()})")
+        if start <= now:
+            raise ValidationError("to", f"{start:%Y-%m-%d %H:%M} has already passed")
+        return start, start + m.duration, kind
+
+    def debrief(self, trip: Trip | str) -> Debrief:
+        """After the trip: the meetups to record (planned, invited, confirmed whose time has
+        come) and those already recorded."""
+        trip = trip if isinstance(trip, Trip) else self.find_trip(trip)
+        now = self.now()
+        views = self.meetup_views(trip)
+        todo = tuple(v for v in views if v.meetup.status in lifecycle.HELD and v.meetup.start <= now)
+        done_states = (MeetupStatus.MET, MeetupStatus.MISSED, MeetupStatus.DECLINED, MeetupStatus.CANCELLED,
+                       MeetupStatus.SKIPPED)
+        done = tuple(v for v in views if v.meetup.status in done_states)
+        return Debrief(trip, self.trip_is_over(trip), todo, done)
+
+    def agenda(self) -> agenda_mod.Agenda:
+        """What needs doing now, across trips: invitations to send this week, upcoming meetups,
+        conflicts and debriefs due (see :mod:`irlmeet.core.agenda`)."""
+        trips = self.trips()
+        views = {t.id: self.meetup_views(t) for t in trips}
+        return agenda_mod.build(trips, views, now=self.now(), settings=self.settings)
+
+    def outcomes(self) -> dict[str, lifecycle.Outcome]:
+        """Per contact id, how the latest meetup with them ended (met, declined, missed) and
+        when: for the ranking to reflect."""
+        zones = {t.id: t.zone for t in self.store.trips()}
+        return lifecycle.last_outcomes(self.store.meetups(), lambda m: zones.get(m.trip_id, UTC))
 
 
 # ----------------------------------------------------------------------------------------------
+
+
+def local_time(value: datetime | str, trip: Trip, field_name: str) -> datetime:
+    """``YYYY-MM-DD HH:MM`` (or an aware datetime) as a time in the trip's zone. A wall time the
+    clocks skip (a DST gap) is refused naming ``field_name``; a repeated one means the first."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            return value.astimezone(trip.zone)
+        naive = value
+    else:
+        text = str(value).strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}", text):
+            raise ValidationError(field_name, f"{text!r} is not a date and time in the form \"YYYY-MM-DD HH:MM\"")
+        try:
+            naive = datetime.strptime(text.replace("T", " "), "%Y-%m-%d %H:%M")
+        except ValueError as exc:
+            raise ValidationError(field_name, f"{text!r} is not a real date and time ({exc})") from None
+    local = naive.replace(tzinfo=trip.zone)
+    back = local.astimezone(UTC).astimezone(trip.zone)
+    if back.replace(tzinfo=None) != naive:
+        raise ValidationError(
+            field_name,
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {trip.destination.tz}: the clocks skip it "
+            "(daylight saving time begins); pick a time after the jump",
+        )
+    return local
 
 
 def _radius(radius: float) -> float:
@@ -590,7 +990,43 @@ def _shared_uids(meetups: Iterable[Meetup]) -> list[list[Meetup]]:
     for m in meetups:
         by_uid.setdefault(m.uid, []).append(m)
     return [group for group in by_uid.values() if len(group) > 1]
-_LIVE = (MeetupStatus.IDEA, MeetupStatus.INVITED, MeetupStatus.CONFIRMED)
+_LIVE = (MeetupStatus.IDEA, MeetupStatus.PLANNED, MeetupStatus.INVITED, MeetupStatus.CONFIRMED)
+
+
+def _exportable(m: Meetup, ideas: bool) -> bool:
+    if m.status is MeetupStatus.IDEA:
+        return ideas
+    if m.status in lifecycle.HELD or m.status is MeetupStatus.MET:
+        return True
+    return m.exported  # cancelled and the like: only where a calendar may hold it
+
+
+def _when(m: Meetup, trip: Trip) -> str:
+    s_, e_ = m.start.astimezone(trip.zone), m.end.astimezone(trip.zone)
+    return f"{s_:%a %Y-%m-%d %H:%M}-{e_:%H:%M}"
+
+
+_LOCAL = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})\s*$")
+
+
+def _local_time(value: datetime | str, trip: Trip) -> datetime:
+    """``"YYYY-MM-DD HH:MM"`` in the trip's zone (or an aware datetime), refusing a wall time
+    that does not exist there (the hour skipped when clocks go forward)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValidationError("to", "needs a time zone")
+        return value
+    match = _LOCAL.match(str(value))
+    if not match:
+        raise ValidationError("to", f"{value!r} is not a time like \"2027-05-12 18:00\" (in the trip's zone)")
+    day = parse_date(match.group(1), "to")
+    hour, minute = int(match.group(2)), int(match.group(3))
+    if hour > 23 or minute > 59:
+        raise ValidationError("to", f"{value!r} is not a time of day")
+    local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=trip.zone)
+    if local.astimezone(UTC).astimezone(trip.zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ValidationError("to", f"{value} does not exist in {trip.zone.key} (the clocks skip that hour)")
+    return local
 
 
 def _has_label(spec: Any) -> bool:

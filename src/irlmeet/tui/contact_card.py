@@ -14,6 +14,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from irlmeet.core import wording
 from irlmeet.core.models import Contact, Meetup, MeetupStatus, Trip
 
 __all__ = ["DETAIL_ROWS", "card_text", "meetups_text"]
@@ -89,7 +90,7 @@ def meetups_text(meetups: Sequence[tuple[Meetup, Trip | None]], today: date) -> 
         text.append(title, style="bold")
         for m, trip in rows:
             local = m.start.astimezone(trip.zone) if trip is not None else m.start
-            text.append(f"\n  {local:%a} {local.day} {local:%b %Y} {local:%H:%M}  ")
+            text.append(f"\n  {wording.date_short(local.date())} {local.year} {wording.clock(local)}  ")
             text.append(f"{m.kind.value}, {m.status.value}", style=_STATUS_STYLE.get(m.status, ""))
             if trip is not None:
                 text.append(" · ", style="dim")

@@ -33,7 +33,6 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Static, TextArea
 
 from irlmeet.core import clipboard, etiquette
-from irlmeet.core.errors import ValidationError
 from irlmeet.core.fsutil import describe_os_error
 from irlmeet.core.models import Contact, Meetup, MeetupStatus, Trip
 from irlmeet.core.text import visible
@@ -61,16 +60,10 @@ class Generated:
 
 def generate(service: Service, trip: Trip, contact: Contact, plan: Plan | None, channel: str, variant: int) -> Generated:
     """The generated draft for ``channel`` and ``variant`` (0-based). The only place the drafts
-    view calls draft generation: today's ``Service.draft`` writes email only, one variant."""
-    service_channel = {"linkedin-note": "linkedin"}.get(channel, channel)
-    try:
-        d = service.draft(trip, contact, channel=service_channel, the_plan=plan)
-    except ValidationError as exc:
-        if exc.field == "channel":
-            return Generated("", 1, f"irlmeet writes no {channel} draft yet: write your own here, it is checked as you type.")
-        raise
-    hints = "; ".join(d.warnings)
-    return Generated(d.text(), 1, f"hint: {hints}" if hints else "")
+    view calls draft generation."""
+    d = service.draft(trip, contact, channel=channel, variant=variant + 1, the_plan=plan)
+    hints = "; ".join(d.hints)
+    return Generated(d.text(), d.variants, f"hint: {hints}" if hints else "")
 
 
 # -- messages ---------------------------------------------------------------------------------

@@ -17,8 +17,10 @@ from rich.text import Text
 
 from irlmeet.core.drafts import Draft
 from irlmeet.core.models import Trip
-from irlmeet.core.planner import Proposal, days_label
+from irlmeet.core.planner import Proposal
 from irlmeet.core.text import visible
+from irlmeet.core.wording import clock, days_label, kind_noun
+from irlmeet.core.wording import short_when as _short_when
 
 __all__ = [
     "draft_text",
@@ -54,8 +56,8 @@ def zone_city(tz: str) -> str:
 
 
 def short_when(dt: datetime) -> str:
-    """``Wed 15 Apr 10:30`` (in ``dt``'s own zone)."""
-    return f"{dt:%a} {dt.day} {dt:%b} {dt:%H:%M}"
+    """``Wed 15 Apr 10:30`` (in ``dt``'s own zone); see :func:`irlmeet.core.wording.short_when`."""
+    return _short_when(dt)
 
 
 def slot_label(proposal: Proposal, trip: Trip) -> str:
@@ -63,7 +65,7 @@ def slot_label(proposal: Proposal, trip: Trip) -> str:
     if proposal.start is None:
         return ""
     local = proposal.start.astimezone(trip.zone)
-    kind = proposal.kind.value if proposal.kind is not None else ""
+    kind = kind_noun(proposal.kind) if proposal.kind is not None else ""
     return f"{short_when(local)} {kind}".rstrip()
 
 
@@ -81,8 +83,8 @@ def your_time(proposal: Proposal, trip: Trip, user_tz: str, *, compact: bool = F
         return ""
     days = (here.date() - there.date()).days
     if days == 0:
-        return f"{here:%H:%M}"
-    return f"{here:%H:%M} {days:+d}d" if compact else short_when(here)
+        return clock(here)
+    return f"{clock(here)} {days:+d}d" if compact else short_when(here)
 
 
 def trip_text(trip: Trip, today: date) -> Text:
@@ -118,8 +120,8 @@ def person_text(proposal: Proposal, trip: Trip, user_tz: str) -> Text:
     if proposal.start is not None and proposal.end is not None:
         there = proposal.start.astimezone(trip.zone)
         end = proposal.end.astimezone(trip.zone)
-        kind = proposal.kind.value if proposal.kind is not None else "meetup"
-        text.append(f"{kind}, {short_when(there)}–{end:%H:%M}", style="bold")
+        kind = kind_noun(proposal.kind) if proposal.kind is not None else "meetup"
+        text.append(f"{kind}, {short_when(there)}–{clock(end)}", style="bold")
         text.append(f" {visible(trip.destination.name)} time")
         mine = your_time(proposal, trip, user_tz)
         if mine:
@@ -152,4 +154,4 @@ def draft_text(draft: Draft) -> Text:
 
 def warnings_text(draft: Draft) -> Text:
     """What would make the draft better, one per line."""
-    return Text("\n".join(f"! {visible(w)}" for w in draft.warnings))
+    return Text("\n".join(f"! {visible(w)}" for w in draft.hints))

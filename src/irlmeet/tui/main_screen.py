@@ -25,7 +25,8 @@ from textual.worker import get_current_worker
 
 from irlmeet.core.drafts import Draft
 from irlmeet.core.models import Trip
-from irlmeet.core.planner import Plan, Proposal, days_label
+from irlmeet.core.planner import Plan, Proposal
+from irlmeet.core.wording import date_short, days_label
 from irlmeet.tui import format as fmt
 from irlmeet.tui.messages import DraftReady, PlanReady, TripsReady
 from irlmeet.tui.screens import AddedTrip, AddTripScreen, ConfirmScreen, ExportScreen
@@ -390,8 +391,8 @@ class MainScreen(Screen[None]):
         if not proposal.has_slot and self.service is not None and self.service.trip_is_over(self.trip):
             draft.update(
                 Text(
-                    f"This trip is over (it ended on {self.trip.end:%a} {self.trip.end.day} "
-                    f"{self.trip.end:%b %Y}): there is nothing left to plan or send.",
+                    f"This trip is over (it ended on {date_short(self.trip.end)} {self.trip.end.year}): "
+                    "there is nothing left to plan or send.",
                     style="italic",
                 )
             )
@@ -578,7 +579,9 @@ class MainScreen(Screen[None]):
         plan = self.plan if self.plan is not None and self.plan.trip.id == trip.id else None
         default = f"~/irlmeet-{fmt.slug(trip.name)}.ics"
         self.app.push_screen(
-            ExportScreen(trip, default, lambda path: service.export_ics(trip, path, the_plan=plan)),
+            # ideas=True: the dialog promises every proposal (the CLI's default is acted-on meetups
+            # only, `export --ideas` adds them); the TUI follows once its trip screen can accept.
+            ExportScreen(trip, default, lambda path: service.export_ics(trip, path, the_plan=plan, ideas=True)),
             self._exported,
         )
 

@@ -11,6 +11,7 @@ contact's private notes under a line saying where it came from.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from irlmeet.core import models
 from irlmeet.core.errors import ValidationError
 
-__all__ = ["v1_to_v2", "v2_to_v3"]
+__all__ = ["v1_to_v2", "v2_to_v3", "v3_to_v4", "v4_to_v5"]
 
 # What an old file may hold that the text rules now refuse: terminal escape sequences first (so
 # "\x1b[31m" goes whole, not leaving "[31m"), then single control and bidi characters.
@@ -126,8 +127,66 @@ def v1_to_v2(raw: dict) -> dict:
     return raw
 
 
+def _busy_id(trip_id: str, block: dict, index: int) -> str:
+    """A stable id for a busy block stored before blocks had one: the same file migrated twice
+    (or by two irlmeets at once) gives the same ids."""
+    key = f"{trip_id}|{index}|{block.get('start')}|{block.get('end')}|{block.get('title')}"
+    return "b" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:11]
+
+
 def v2_to_v3(raw: dict) -> dict:
-    """Schema 2 -> 3: meetups gain the invitation as the user edited it (``draft_text``) and
+    """Schema 2 -> 3: busy blocks gain an id (for `irlmeet busy rm`); trips gain arrival and
+    departure times (null: the config's defaults) and whether professional meetups may fall on
+    weekends (no); meetups gain an RSVP per person (none yet)."""
+    trips = raw.get("trips")
+    if isinstance(trips, dict):
+        new_trips = {}
+        for tid, doc in trips.items():
+            if isinstance(doc, dict):
+                doc = dict(doc)
+                busy = doc.get("busy")
+                if isinstance(busy, list):
+                    doc["busy"] = [
+                        {**b, "id": b.get("id") or _busy_id(str(doc.get("id", tid)), b, i)} if isinstance(b, dict) else b
+                        for i, b in enumerate(busy)
+                    ]
+                doc.setdefault("arrive", None)
+                doc.setdefault("leave", None)
+                doc.setdefault("weekends", False)
+            new_trips[tid] = doc
+        raw = {**raw, "trips": new_trips}
+    meetups = raw.get("meetups")
+    if isinstance(meetups, dict):
+        raw = {**raw, "meetups": {mid: ({"rsvp": {}, **doc} if isinstance(doc, dict) else doc)
+                                  for mid, doc in meetups.items()}}
+    return raw
+
+
+def _meetup_3_to_4(doc: Any) -> Any:
+    if not isinstance(doc, dict):
+        return doc  # the store reports it, naming the record
+    doc = dict(doc)
+    # Schemas 2 and 3 wrote a meetup only when exporting a trip: every stored one may be in a calendar.
+    doc.setdefault("exported", True)
+    # Schemas 2 and 3 had no way to cancel a meetup by hand: a cancelled one was an idea the planner let
+    # go (or one of a removed contact). Schema 4 calls that "dropped" and keeps "cancelled" for
+    # meetups the user called off, which the planner must not offer again on that trip.
+    if doc.get("status") == "cancelled":
+        doc["status"] = "dropped"
+    return doc
+
+
+def v3_to_v4(raw: dict) -> dict:
+    """Schema 3 -> 4: meetups gain ``exported`` (true for every old one) and the statuses of
+    the life cycle (planned, skipped, missed, dropped); old cancelled ideas become dropped."""
+    meetups = raw.get("meetups")
+    if isinstance(meetups, dict):
+        raw = {**raw, "meetups": {mid: _meetup_3_to_4(doc) for mid, doc in meetups.items()}}
+    return raw
+
+
+def v4_to_v5(raw: dict) -> dict:
+    """Schema 4 -> 5: meetups gain the invitation as the user edited it (``draft_text``) and
     its channel (``draft_channel``), both empty for a meetup that predates them."""
     meetups = raw.get("meetups")
     if isinstance(meetups, dict):
