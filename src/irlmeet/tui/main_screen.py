@@ -56,6 +56,13 @@ def _fit_columns(headers: list[Text], rows: list[list[Text]], room: int) -> list
         if excess <= 0:
             break
         widths[i] = max(floors[i], widths[i] - excess)
+    # Still too wide (a very narrow terminal): every column but the rank gives way to 3 cells
+    # ("Ad…"), so the table never needs a horizontal scrollbar.
+    for i in [last, *range(last - 1, 0, -1)]:
+        excess = sum(widths) - room
+        if excess <= 0:
+            break
+        widths[i] = max(min(3, widths[i]), widths[i] - excess)
     return widths
 
 
@@ -78,6 +85,12 @@ class PeopleTable(DataTable):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,escape", "screen.focus_trips", "Trips", show=False, id="people-to-trips"),
     ]
+
+    def on_resize(self) -> None:
+        # The columns are fitted to the room the table has: the first layout (and a resized
+        # pane) can change it, so fit them again.
+        if isinstance(self.screen, MainScreen):
+            self.screen.refit_people()
 
 
 class DraftPane(VerticalScroll, can_focus=True):
@@ -115,6 +128,7 @@ class MainScreen(Screen[None]):
         self._plans: dict[str, Plan] = {}
         self._by_contact: dict[str, Proposal] = {}
         self._keep_person: str | None = None  # after a reload: the person to keep highlighted
+        self._fitted_room = 0  # the room the people table's columns were fitted to
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -327,7 +341,8 @@ class MainScreen(Screen[None]):
             headline = p.candidate.reasons[0] if p.candidate.reasons else ""
             row.append(fmt.plain(headline, style="dim"))
             rows.append(row)
-        widths = _fit_columns([h for _, h in headers], rows, self._people_width())
+        self._fitted_room = self._people_width(len(rows))
+        widths = _fit_columns([h for _, h in headers], rows, self._fitted_room)
         for (key, header), width in zip(headers, widths, strict=True):
             table.add_column(_ellipsis(header, width), key=key, width=width)
         for p, row in zip(shown, rows, strict=True):
@@ -337,18 +352,30 @@ class MainScreen(Screen[None]):
         table.move_cursor(row=keep, animate=False)
         self._show_proposal(shown[keep])
 
-    def _people_width(self) -> int:
-        """The room the people table has (before the first layout: estimated from the screen)."""
+    def _people_width(self, rows: int) -> int:
+        """The room the people table's ``rows`` have (before the first layout: estimated from
+        the screen), less the vertical scrollbar when they are more than the table shows."""
+        table = self.query_one("#people", PeopleTable)
         width = self.query_one("#people-pane").content_size.width
         if width <= 0:
             trips = self.query_one("#trips-pane").outer_size.width or 26
             width = self.size.width - trips - 4
-        return max(width - 1, 20)  # one column for the vertical scrollbar's gutter
+        shown = table.size.height - table.header_height if table.size.height else self.size.height // 3
+        if rows > shown:
+            width -= table.styles.scrollbar_size_vertical
+        return max(width, 20)
+
+    def refit_people(self) -> None:
+        """Fit the people table's columns again if the room for them changed."""
+        plan, proposal = self.plan, self.proposal
+        if plan is None or proposal is None or not plan.proposals:
+            return
+        if self._people_width(min(len(plan.proposals), MAX_ROWS)) != self._fitted_room:
+            self._keep_person = proposal.contact.id
+            self._show_plan(plan)
 
     def on_resize(self) -> None:
-        if self.plan is not None and self.proposal is not None:
-            self._keep_person = self.proposal.contact.id
-            self._show_plan(self.plan)
+        self.refit_people()
 
     @on(DataTable.RowHighlighted, "#people")
     def _person_highlighted(self, event: DataTable.RowHighlighted) -> None:
