@@ -85,3 +85,25 @@ async def test_contact_list_rows_fit_beside_the_vertical_scrollbar(world, size):
         lines = rendered(contact_list).splitlines()
         assert len(lines) == contact_list.size.height  # every line is a row: no scrollbar line
         assert all(line.strip() for line in lines)
+
+
+async def test_a_long_meetup_line_wraps_under_itself_in_the_detail_pane(world):
+    seed(world)
+    s = world.service()
+    trip = s.edit_trip(s.find_trip("Berlin").id, name="Berlin week with the whole platform team")
+    s.sync_ideas(trip)  # Ada gets a meetup idea on it
+    s.store.close()
+    world.opened.remove(s)
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.contact.name == "Ada [eng] Lovelace"
+        lines = rendered(screen.query_one("#card-meetups")).splitlines()
+        first = next(i for i, line in enumerate(lines) if line.startswith("  Mon 7 Dec 2026"))
+        wrapped = lines[first + 1]
+        assert wrapped.startswith("    ") and wrapped.strip(), lines  # indented under its meetup
+        whole = " ".join(" ".join(lines[first:first + 6]).split())
+        assert "idea · Berlin week with the whole platform team" in whole
