@@ -67,7 +67,7 @@ class ContactList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="contacts-page-down"),
         Binding("home", "jump(0)", "First", show=False, id="contacts-first"),
         Binding("end", "jump(-1)", "Last", show=False, id="contacts-last"),
-        Binding("enter", "choose", "Show", show=False, id="contacts-choose"),
+        Binding("enter", "choose", "Details", show=False, id="contacts-choose", tooltip="to the highlighted contact's details"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"contact-list--cursor"}
     DEFAULT_CSS = """

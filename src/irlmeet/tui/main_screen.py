@@ -78,12 +78,18 @@ def _ellipsis(text: Text, width: int) -> Text:
 
 
 class TripList(OptionList):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("right", "screen.focus_people", "People", show=False, id="trips-to-people")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right", "screen.focus_people", "People", show=False, id="trips-to-people", tooltip="from the trips to the people"),
+        # OptionList's own enter, described for the help screen: selecting a trip goes to its people.
+        Binding("enter", "select", "People", show=False, id="trips-select", tooltip="from the trips to the people"),
+    ]
 
 
 class PeopleTable(DataTable):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,escape", "screen.focus_trips", "Trips", show=False, id="people-to-trips"),
+        Binding("left,escape", "screen.focus_trips", "Trips", show=False, id="people-to-trips", tooltip="from the people back to the trips"),
+        # DataTable's own enter, described for the help screen: selecting a person goes to the draft.
+        Binding("enter", "select_cursor", "Draft", show=False, id="people-select", tooltip="from the people to the draft"),
     ]
 
     def on_resize(self) -> None:
@@ -96,7 +102,7 @@ class PeopleTable(DataTable):
 class DraftPane(VerticalScroll, can_focus=True):
     ALLOW_MAXIMIZE = True  # m (or the palette) gives the draft the whole screen
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,escape", "screen.focus_people", "People", show=False, id="draft-to-people"),
+        Binding("left,escape", "screen.focus_people", "People", show=False, id="draft-to-people", tooltip="from the draft back to the people"),
     ]
 
 
@@ -104,9 +110,9 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_trip", "Add trip", id="add-trip"),
         Binding("c", "copy_draft", "Copy draft", id="copy-draft"),
-        Binding("d", "open_drafts", "Edit draft", id="open-drafts"),
+        Binding("d", "open_drafts", "Edit draft", id="open-drafts", tooltip="other channels and wordings, your $EDITOR"),
         Binding("e", "export_ics", "Export .ics", id="export-ics"),
-        Binding("m", "toggle_draft", "Draft", id="toggle-draft"),
+        Binding("m", "toggle_draft", "Draft", id="toggle-draft", tooltip="the draft on the whole screen, and back"),
         # Not in the footer (no room at 80 columns): in the help screen and the command palette.
         Binding("E", "edit_trip", "Edit trip", id="edit-trip", show=False),
         Binding("D,delete", "delete_trip", "Delete trip", id="delete-trip", key_display="D", show=False),
