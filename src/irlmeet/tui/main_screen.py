@@ -49,7 +49,7 @@ def _fit_columns(headers: list[Text], rows: list[list[Text]], room: int) -> list
     widths = [max([h.cell_len, *(r[i].cell_len for r in rows)]) for i, h in enumerate(headers)]
     room -= 2 * len(widths)  # DataTable pads each cell by one on both sides
     last = len(widths) - 1
-    floors = [widths[0], 14, 16] + [5] * (len(widths) - 3)
+    floors = [widths[0], 14, 17] + [5] * (len(widths) - 3)  # 17: "Thu 17 Dec 15:30…" keeps the time whole
     floors = [min(f, w) for f, w in zip(floors, widths, strict=True)]
     for i in [last, *range(last - 1, 1, -1), 1]:
         excess = sum(widths) - room
