@@ -125,6 +125,14 @@ _HOW_MET = (
 _TAGS = ("investor", "founder", "design", "ml", "infra", "climbing", "uni", "family", "ex-colleague",
          "conference", "recruiter", "mentor", "running", "book-club")
 _HANDLE_KINDS = ("linkedin", "x", "signal", "github")
+_COMPANIES = ("Acme", "Globex", "Initech", "Zalando", "Spotify", "Deutsche Bahn", "Mozilla", "Shopify",
+              "a stealth startup", "University of Lisbon", "Red Cross", "Freelance")
+_ROLES = ("engineer", "staff engineer", "product manager", "designer", "CTO", "founder", "researcher",
+          "recruiter", "data scientist", "developer advocate")
+_MET_AT = ("PyCon DE 2024 sprints", "KubeCon EU 2023", "RustConf", "a Berlin meetup", "FOSDEM", "Web Summit")
+_MET_VIA = ("Mastodon", "LinkedIn", "my friend Lea", "a mutual friend", "the Rust Discord", "work")
+_TOPICS = ("property-based testing", "search ranking", "climbing in Fontainebleau", "sourdough",
+           "on-call rotations", "type checkers", "the housing market")
 
 
 def _fold(text: str) -> str:
@@ -170,7 +178,23 @@ def _contact(rng: random.Random, i: int, today: date) -> Contact:
         last_contacted=None if rng.random() < 0.5 else today - timedelta(days=rng.randint(0, 400)),
         cadence_days=rng.choice((None, None, None, 90, 180, 365)),
         do_not_invite=rng.random() < 0.02,
+        **_schema2_fields(i),
     )
+
+
+def _schema2_fields(i: int) -> dict[str, str]:
+    """Nickname, company, role and the parts of how you met: every field the search looks at.
+    A random stream of its own (seeded by ``i``), so the other fields stay what they were."""
+    rng = random.Random(i)
+    pick = lambda chance, options: rng.choice(options) if rng.random() < chance else ""  # noqa: E731
+    return {
+        "nickname": pick(0.2, _FIRST),
+        "company": pick(0.6, _COMPANIES),
+        "role": pick(0.5, _ROLES),
+        "met_at": pick(0.4, _MET_AT),
+        "met_via": pick(0.3, _MET_VIA),
+        "topic": pick(0.4, _TOPICS),
+    }
 
 
 def make_contacts(n: int, seed: int = 1) -> list[Contact]:

@@ -133,3 +133,16 @@ def world(tmp_path, places_cache):
     w = World(tmp_path, places_cache)
     yield w
     w.close()
+
+
+async def wait_until(pilot, condition, what: str, *, timeout: float = 30.0) -> None:
+    """Let the app run until ``condition()`` holds (a worker's answer, a debounced check, a
+    poll), failing after ``timeout`` seconds of wall time: bounded by time, not by a count of
+    pauses, so a loaded CI machine is slower but never flaky."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened within {timeout:g} s: {what}")
+        await pilot.pause(0.05)

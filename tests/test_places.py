@@ -13,7 +13,6 @@ import random
 import subprocess
 import sys
 import threading
-import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -296,19 +295,6 @@ def test_near_filter_includes_same_metro_and_sorts(index):
     assert near_filter(sf, []) == []
 
 
-def test_near_filter_is_fast_over_30k():
-    origin = Place("Berlin", "DE", 52.52437, 13.41053, "Europe/Berlin", metro="berlin")
-    items = _random_places(30_000, seed=7, around=origin)
-    best = min(_timed(lambda: near_filter(origin, items)) for _ in range(3))
-    assert best < 0.1  # ~5 ms measured; generous for slow CI machines
-
-
-def _timed(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
-
-
 # --------------------------------------------------------------------------------------------
 # Bare names and ambiguity
 
@@ -510,14 +496,12 @@ def _fresh(index: PlaceIndex) -> PlaceIndex:
     return PlaceIndex(index._state)
 
 
-def test_cached_load_is_fast_and_equal(index, places_cache, monkeypatch):
+def test_cached_load_is_equal_and_builds_nothing(index, places_cache, monkeypatch):
+    # Its speed is measured in bench/bench_places.py (~0.13 s), not here: no timed tests.
     files = list(places_cache.glob("places-*.marshal"))
     assert len(files) == 1 and not list(places_cache.glob(".places-*"))  # written, atomically
     monkeypatch.setattr(dataset_mod, "build_state", _must_not_build)
-    t = time.perf_counter()
     again = PlaceIndex.load(places_cache)
-    elapsed = time.perf_counter() - t
-    assert elapsed < 1.5  # ~0.13 s measured; the budget is 0.3 s (see bench/bench_places.py)
     assert len(again) == len(index) > 60_000
     for text in ("NYC", "Brooklyn, NY", "München", "Portland, ME"):
         assert again.resolve(text) == index.resolve(text)
@@ -607,19 +591,6 @@ def _outcome(idx: PlaceIndex, text: str):
         return ("ambiguous", tuple(e.candidates))
     except UnknownPlace as e:
         return ("unknown", tuple(e.suggestions), tuple(idx.candidates(text)))
-
-
-def test_resolve_is_fast(index):
-    texts = ["NYC", "Brooklyn, NY", "Greater Seattle Area", "München", "Portland, ME", "Paris, France", "Cambridge, UK"]
-    for t in texts:
-        index.resolve(t)  # warm the Place cache
-    n = 2000
-    t0 = time.perf_counter()
-    for _ in range(n // len(texts)):
-        for t in texts:
-            index.resolve(t)
-    per_op = (time.perf_counter() - t0) / n
-    assert per_op < 500e-6  # ~10-20 us measured; generous for slow CI machines
 
 
 def test_importing_the_module_does_no_io_and_loads_no_data():

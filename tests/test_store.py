@@ -13,7 +13,6 @@ import random
 import resource
 import signal
 import stat
-import statistics
 import subprocess
 import sys
 import textwrap
@@ -208,21 +207,18 @@ def test_closed_store_refuses_use(db: Path) -> None:
 # 1. Durable and fast at 30k
 
 
-def test_one_edit_at_30k_is_durable_within_50ms(db: Path) -> None:
+def test_one_edit_at_30k_is_durable_when_it_returns(db: Path) -> None:
+    # How fast (target: 50 ms) is measured in bench/bench_store.py, not here: no timed tests.
     cs = [contact(i) for i in range(30_000)]
     journal = db.with_name(db.name + ".journal")
     with Store(db) as s:
         s.put_contacts(cs)
         assert db.stat().st_size > 5_000_000
-        times = []
         for n in range(25):
             edited = dataclasses.replace(cs[n * 997], notes=f"edit {n}")
             size = journal.stat().st_size if journal.exists() else 0
-            t0 = time.perf_counter()
             s.put_contact(edited)
-            times.append(time.perf_counter() - t0)
             assert journal.stat().st_size > size  # on disk (journal) when it returned
-        assert statistics.median(times) <= 0.050, times
         # Durable: another reader of the files (no close, no compaction) sees every edit.
         other = Store(db)
         assert [other.contact(f"c{n * 997}").notes for n in range(25)] == [f"edit {n}" for n in range(25)]

@@ -93,6 +93,12 @@ def seed(world: World) -> None:
 
 async def settle(app: IrlmeetApp, pilot) -> None:
     """Let every thread worker finish and every message they posted be handled."""
+    # The app opens the data file in a worker started after its first refresh: before that
+    # worker exists, "no worker left" does not mean "done" (seen on a loaded machine).
+    for _ in range(1000):
+        if app.service is not None or app.workers or any(isinstance(s, ErrorScreen) for s in app.screen_stack):
+            break
+        await pilot.pause(0.01)
     for _ in range(20):
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -8,15 +8,16 @@ import sys
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import Input, Static
+from textual.widgets import Button, Checkbox, Input, Static
 
 from irlmeet.core.models import MeetupStatus
 from irlmeet.core.store import Store
-from irlmeet.tui.contact_form import ContactFormScreen
+from irlmeet.tui.contact_form import FORM_FIELDS, ContactFormScreen
 from irlmeet.tui.contact_list import ContactList
 from irlmeet.tui.contacts_screen import ContactsScreen
 from irlmeet.tui.main_screen import MainScreen
 from irlmeet.tui.screens import AddTripScreen, ConfirmScreen
+from tests.conftest import wait_until
 
 from .test_tui import NOW, World, rendered, seed, settle
 
@@ -108,8 +109,155 @@ async def test_add_contact_shows_errors_next_to_the_field_then_saves(world):
         assert app.screen.contact is not None and app.screen.contact.name == "Jo Nakamura"
     jo = stored(world)["Jo Nakamura"]
     assert jo.home.name == "Hamburg" and jo.tags == ("rust", "sailing") and str(jo.met_on) == "2025-06-01"
-    # TODO(fields): once Service.add_contact warns about likely duplicates, add a Pilot test that
-    # adding "Grace Hopper" in Potsdam again shows the warning in the form and adds nothing.
+
+
+async def test_adding_a_likely_duplicate_warns_in_the_form_then_adds_only_when_asked(world):
+    seed(world)
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_contacts(app, pilot)
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, ContactFormScreen)
+        form.query_one("#name", Input).value = "grace hopper"
+        form.query_one("#city", Input).value = "Potsdam"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is form  # not added: the form says why, next to the name
+        warning = rendered(form.query_one("#name-error", Static))
+        assert "Grace Hopper (Potsdam, DE)" in warning and "same name and city" in warning
+        assert str(form.query_one("#submit", Button).label) == "Add anyway"
+        assert [c for c in stored(world) if c.casefold() == "grace hopper"] == ["Grace Hopper"]
+        await pilot.press("escape")  # cancel: nothing added
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactsScreen)
+        assert names(app).count("Grace Hopper") == 1
+
+        await pilot.press("a")
+        form = app.screen
+        form.query_one("#name", Input).value = "Grace Hopper"
+        form.query_one("#city", Input).value = "Potsdam"
+        form.query_one("#emails", Input).value = "grace@example.com"  # the same email too
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "same email grace@example.com" in rendered(form.query_one("#name-error", Static))
+        form.query_one("#emails", Input).value = "grace@example.com, gh@example.org"
+        await pilot.press("enter")  # changed after the warning: checked again, warned again
+        await settle(app, pilot)
+        assert app.screen is form and "Looks like someone" in rendered(form.query_one("#name-error", Static))
+        await pilot.press("enter")  # the second submit, unchanged: add anyway
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactsScreen)
+        assert names(app).count("Grace Hopper") == 2
+    with Store(world.paths.data_file) as store:
+        graces = [c for c in store.contacts() if c.name == "Grace Hopper"]
+    assert len(graces) == 2 and {c.emails for c in graces} == {("grace@example.com",), ("grace@example.com", "gh@example.org")}
+
+
+#: The new fields, a wrong value for each, and what the form says next to the field.
+_GOOD = {
+    "phones": "+49 30 1234567",
+    "linkedin": "https://www.linkedin.com/in/jo-nakamura?trk=x",
+    "handles": "mastodon:@jo@example.social, bluesky:jo.bsky.social",
+    "preferred": "mastodon",
+    "closeness": "4",
+    "cadence": "6m",
+    "last_contacted": "2026-10-01",
+    "tz": "Asia/Tokyo",
+}
+_BAD = [
+    ("phones", "call me", "not a phone number"),
+    ("linkedin", "https://example.com/jo", "not a LinkedIn profile URL"),
+    ("handles", "mastodon", "SERVICE:HANDLE"),
+    ("preferred", "signal", "not one of this contact's channels"),
+    ("closeness", "7", "from 1 to 5"),
+    ("cadence", "sometimes", "not a cadence"),
+    ("last_contacted", "2027-01-01", "in the future"),
+    ("tz", "Mars/Olympus", "Mars/Olympus"),
+]
+
+
+async def test_every_new_field_is_validated_next_to_it_then_saved(world):
+    seed(world)
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_contacts(app, pilot)
+        await pilot.press("a")
+        form = app.screen
+        form.query_one("#name", Input).value = "Jo Nakamura"
+        form.query_one("#city", Input).value = "Hamburg"
+        for field, value in _GOOD.items():
+            form.query_one(f"#{field}", Input).value = value
+        for field, bad, expected in _BAD:
+            form.query_one(f"#{field}", Input).value = bad
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert app.screen is form, field
+            assert expected in " ".join(rendered(form.query_one(f"#{field}-error", Static)).split()), field
+            assert form.focused is form.query_one(f"#{field}"), field  # the cursor goes to it
+            form.query_one(f"#{field}", Input).value = _GOOD[field]
+        form.query_one("#do_not_invite_reason", Input).value = "asked for a quiet year"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "tick" in rendered(form.query_one("#do_not_invite_reason-error", Static))  # not silently dropped
+        assert form.focused is form.query_one("#do_not_invite", Checkbox)
+        await pilot.press("space", "tab", "enter")  # tick it, on to the reason, save
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactsScreen)
+        card = rendered(app.screen.query_one("#card", Static))
+        assert "every 6 months" in card and "4/5" in card and "mastodon: @jo@example.social" in card
+    jo = stored(world)["Jo Nakamura"]
+    assert jo.phones == ("+49 30 1234567",) and jo.linkedin == "https://www.linkedin.com/in/jo-nakamura"
+    assert dict(jo.handles) == {"mastodon": "@jo@example.social", "bluesky": "jo.bsky.social"}
+    assert jo.preferred == "mastodon" and jo.closeness == 4 and jo.cadence_days == 180
+    assert str(jo.last_contacted) == "2026-10-01" and jo.tz == "Asia/Tokyo"
+    assert jo.do_not_invite and jo.do_not_invite_reason == "asked for a quiet year"
+
+
+async def test_editing_shows_the_new_fields_and_unticking_do_not_invite_clears_the_reason(world):
+    seed(world)
+    s = world.service()
+    s.edit_contact("Grace", cadence="1y", closeness=2, do_not_invite=True, do_not_invite_reason="moved away", handles=["x:@grace"])
+    s.store.close()
+    world.opened.remove(s)
+    app = world.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_contacts(app, pilot)
+        await pilot.press("down", "e")
+        form = app.screen
+        assert isinstance(form, ContactFormScreen)
+        assert form.query_one("#cadence", Input).value == "every year"
+        assert form.query_one("#closeness", Input).value == "2"
+        assert form.query_one("#handles", Input).value == "x:@grace"
+        assert form.query_one("#do_not_invite", Checkbox).value is True
+        assert form.query_one("#do_not_invite_reason", Input).value == "moved away"
+        form.query_one("#do_not_invite", Checkbox).value = False
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactsScreen)
+    grace = stored(world)["Grace Hopper"]
+    assert not grace.do_not_invite and grace.do_not_invite_reason == ""
+    assert grace.cadence_days == 365 and grace.closeness == 2 and dict(grace.handles) == {"x": "@grace"}
+
+
+async def test_the_form_at_80x24_scrolls_and_tab_reaches_every_field_in_order(world):
+    seed(world)
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_contacts(app, pilot)
+        await pilot.press("a")
+        form = app.screen
+        dialog = form.query_one("#dialog")
+        assert dialog.region.bottom <= 24 and dialog.virtual_size.height > dialog.size.height  # it scrolls
+        order = [form.focused.id]
+        while order[-1] != "cancel" and len(order) < 60:
+            await pilot.press("tab")
+            await pilot.pause()
+            focused = form.focused
+            order.append(focused.id)
+            # The focused field is scrolled into view: all of it inside the dialog.
+            assert dialog.scrollable_content_region.contains_region(focused.region), focused.id
+        assert order == [f.name for f in FORM_FIELDS] + ["submit", "cancel"]
 
 
 async def test_city_field_completes_and_an_ambiguous_city_opens_the_pick_list(world):
@@ -122,10 +270,8 @@ async def test_city_field_completes_and_an_ambiguous_city_opens_the_pick_list(wo
         await pilot.press(*"Lin Q", "tab")
         await pilot.press(*"Hambu")
         await settle(app, pilot)
-        for _ in range(50):  # the suggester runs in a thread; wait for its answer
-            if form.query_one("#city", Input)._suggestion:
-                break
-            await pilot.pause(0.05)
+        # The suggester runs in a thread: wait for its answer.
+        await wait_until(pilot, lambda: form.query_one("#city", Input)._suggestion, "a city suggestion")
         await pilot.press("right")  # accept the completion
         assert form.query_one("#city", Input).value.startswith("Hamburg")
         form.query_one("#city", Input).value = "Portland"
@@ -235,11 +381,8 @@ async def test_another_process_writing_shows_up_without_losing_the_place(world):
             capture_output=True, text=True, timeout=120, env=_cli_env(world),
         )
         assert result.returncode == 0, result.stderr
-        for _ in range(60):  # the app looks about once a second
-            await pilot.pause(0.1)
-            await app.workers.wait_for_complete()
-            if "Bea Example" in names(app):
-                break
+        # The app looks about once a second.
+        await wait_until(pilot, lambda: "Bea Example" in names(app), "another process's contact shown")
         assert "Bea Example" in names(app)
         assert set(before) < set(names(app))
         assert screen.contact.name == "Linus Example"  # still highlighted
@@ -272,17 +415,11 @@ async def test_command_palette_lists_the_screens_actions_and_textuals_own(world)
         await settle(app, pilot)
         for query, listed in (("add con", "Add contact"), ("delete", "Delete"), ("search", "Search"), ("trips", "Trips"), ("theme", "Theme")):
             palette.query_one(Input).value = query
-            for _ in range(40):  # the providers answer asynchronously
-                await pilot.pause(0.05)
-                if listed in rendered(palette.query_one("CommandList")):
-                    break
-            assert listed in rendered(palette.query_one("CommandList")), query
+            # The providers answer asynchronously.
+            await wait_until(pilot, lambda listed=listed: listed in rendered(palette.query_one("CommandList")), query)
         palette.query_one(Input).value = ""
         await pilot.press(*"add contact")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if "Add contact" in rendered(palette.query_one("CommandList")):
-                break
+        await wait_until(pilot, lambda: "Add contact" in rendered(palette.query_one("CommandList")), "Add contact listed")
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ContactFormScreen)

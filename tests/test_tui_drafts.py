@@ -13,6 +13,7 @@ from textual.widgets import Input, Static, TextArea
 from irlmeet.core.models import MeetupStatus
 from irlmeet.tui.app import IrlmeetApp
 from irlmeet.tui.drafts_screen import ConfirmScreen, DraftsScreen, WriteDraftScreen
+from tests.conftest import wait_until
 from tests.test_tui import SIZE, notifications, seed, settle
 
 CAT = "/bin/cat" if Path("/bin/cat").exists() else "/usr/bin/cat"
@@ -50,11 +51,7 @@ def shown(screen: DraftsScreen, selector: str) -> str:
 
 
 async def until(pilot, condition, what: str) -> None:
-    for _ in range(50):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError(f"never happened: {what}")
+    await wait_until(pilot, condition, what)
 
 
 async def test_the_draft_opens_checked_and_counted(world, tmp_path):  # noqa: F811

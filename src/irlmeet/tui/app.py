@@ -24,6 +24,7 @@ from textual.screen import ModalScreen, Screen
 from irlmeet.core.settings import Settings
 from irlmeet.tui.commands import ScreenActions
 from irlmeet.tui.contacts_screen import ContactsScreen
+from irlmeet.tui.keymap import key_sections
 from irlmeet.tui.main_screen import MainScreen
 from irlmeet.tui.messages import DataChanged, ServiceFailed, ServiceReady
 from irlmeet.tui.screens import ErrorScreen, HelpScreen
@@ -52,14 +53,6 @@ class IrlmeetApp(App[None]):
     ]
     #: How often (seconds) the data file is checked for other processes' writes.
     POLL_SECONDS = 1.0
-
-    #: The keys shown in the help screen, besides the bindings themselves.
-    NAVIGATION = (
-        ("↑ ↓", "move in a list"),
-        ("enter / →", "from the trips to the people, from the people to the draft"),
-        ("esc / ←", "back"),
-        ("tab", "next pane"),
-    )
 
     def __init__(
         self, open_service: Callable[[], Service], *, settings: Settings, demo: bool = False, env: Mapping[str, str] | None = None
@@ -180,16 +173,9 @@ class IrlmeetApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        keys: list[tuple[str, str]] = []
-        screen_bindings = ContactsScreen.BINDINGS if isinstance(self.screen, ContactsScreen) else MainScreen.BINDINGS
-        for binding in [*screen_bindings, *self.BINDINGS]:
-            assert isinstance(binding, Binding)
-            shown = " / ".join(self.get_key_display(Binding(k, "")) for k in binding.key.split(","))
-            keys.append((shown, binding.description))
-        keys.extend(self.NAVIGATION)
         self.push_screen(
             HelpScreen(
-                keys=keys,
+                keys=key_sections(self),  # read off the Bindings of every screen (tui/keymap.py)
                 data_file=self.settings.paths.data_file,
                 demo=self.demo,
                 theme=self.theme,

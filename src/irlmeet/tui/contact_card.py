@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 from irlmeet.core import wording
 from irlmeet.core.models import Contact, Meetup, MeetupStatus, Trip
 
-__all__ = ["DETAIL_ROWS", "card_text", "meetups_text"]
+__all__ = ["DETAIL_ROWS", "Hanging", "card_text", "meetups_text"]
 
 
 def _places(c: Contact) -> str:
@@ -71,28 +72,48 @@ def card_text(contact: Contact) -> Group:
     return Group(Text(contact.name, style="bold"), grid)
 
 
+class Hanging:
+    """``text`` indented by ``first`` cells, its wrapped lines by ``rest``: a list item whose
+    second line is visibly part of the item, not the next one."""
+
+    def __init__(self, text: Text, first: int = 2, rest: int = 4) -> None:
+        self.text, self.first, self.rest = text, first, rest
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(options.max_width - self.rest, 1)
+        out = Text()
+        for i, line in enumerate(self.text.wrap(console, width)):
+            out.append("\n" + " " * self.rest if i else " " * self.first)
+            out.append_text(line)
+        yield out
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(self.rest + 1, self.rest + self.text.cell_len)
+
+
 _STATUS_STYLE = {MeetupStatus.CANCELLED: "dim strike", MeetupStatus.DECLINED: "dim", MeetupStatus.MET: "green"}
 
 
-def meetups_text(meetups: Sequence[tuple[Meetup, Trip | None]], today: date) -> Text:
-    """Meetups with the person: planned ones first (soonest first), then past ones (latest first)."""
-    text = Text()
+def meetups_text(meetups: Sequence[tuple[Meetup, Trip | None]], today: date) -> RenderableType:
+    """Meetups with the person: planned ones first (soonest first), then past ones (latest first);
+    a meetup too long for the pane wraps under itself (:class:`Hanging`)."""
     if not meetups:
-        text.append("No meetups yet. Plan one from a trip (press 1).", style="dim italic")
-        return text
+        return Text("No meetups yet. Plan one from a trip (press 1).", style="dim italic")
     planned = [(m, t) for m, t in meetups if m.start.date() >= today]
     past = [(m, t) for m, t in meetups if m.start.date() < today][::-1]
+    parts: list[RenderableType] = []
     for title, rows in (("Planned", planned), ("Past", past)):
         if not rows:
             continue
-        if text:
-            text.append("\n")
-        text.append(title, style="bold")
+        if parts:
+            parts.append(Text())
+        parts.append(Text(title, style="bold"))
         for m, trip in rows:
             local = m.start.astimezone(trip.zone) if trip is not None else m.start
-            text.append(f"\n  {wording.date_short(local.date())} {local.year} {wording.clock(local)}  ")
+            text = Text(f"{wording.date_short(local.date())} {local.year} {wording.clock(local)}  ")
             text.append(f"{m.kind.value}, {m.status.value}", style=_STATUS_STYLE.get(m.status, ""))
             if trip is not None:
                 text.append(" · ", style="dim")
                 text.append(trip.name, style="dim")
-    return text
+            parts.append(Hanging(text))
+    return Group(*parts)

@@ -4,6 +4,10 @@
 placeholder, how to show a contact's value, and how to turn the typed text into the value the
 Service takes. The city completes from the place index as you type (right arrow accepts) and an
 ambiguous name opens the same pick list as the trip dialog.
+
+Adding someone who looks like a contact you already have (same email, LinkedIn profile, or name
+and city) shows who, with their city, under the name: submitting again unchanged ("Add anyway")
+adds them all the same; changing a field checks again; esc cancels.
 """
 
 from __future__ import annotations
@@ -16,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import Suggester
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from irlmeet.core.directory import fold
-from irlmeet.core.errors import AmbiguousPlace, PlaceError, ValidationError
+from irlmeet.core.errors import AmbiguousPlace, LikelyDuplicate, PlaceError, ValidationError
 from irlmeet.core.models import Contact, Place
 from irlmeet.tui.screens import FormScreen, _field_row, candidate_text
 from irlmeet.tui.workers import describe_error
@@ -50,6 +54,7 @@ class FormField:
     parse: Callable[[str], Any] = str  # typed text -> the value the Service takes
     required: str = ""  # the hint when a required field is left empty
     errors: tuple[str, ...] = ()  # other ValidationError field names that belong under this one
+    check: bool = False  # a yes/no box (its text is "yes" or "") rather than a text input
 
 
 #: The fields of the contact form, in order. The one place to add a field to the form.
@@ -62,10 +67,27 @@ FORM_FIELDS: tuple[FormField, ...] = (
     FormField("nickname", "Nickname (drafts greet them with it)", "e.g. Adi", lambda c: c.nickname),
     FormField("company", "Company", "", lambda c: c.company),
     FormField("role", "Role", "", lambda c: c.role),
+    FormField("tz", "Time zone, if not their city's", "e.g. Europe/Berlin", lambda c: c.tz),
     FormField("emails", "Emails (comma-separated)", "ada@example.com", lambda c: ", ".join(c.emails), _split),
+    FormField("phones", "Phones (comma-separated)", "+49 30 1234567", lambda c: ", ".join(c.phones), _split),
+    FormField("linkedin", "LinkedIn (profile URL)", "https://www.linkedin.com/in/ada-brandt", lambda c: c.linkedin),
+    FormField(
+        "handles", "Handles (comma-separated SERVICE:HANDLE)", "mastodon:@ada@example.social, bluesky:ada.bsky.social",
+        lambda c: ", ".join(f"{service}:{value}" for service, value in c.handles.items()), _split,
+    ),
+    FormField(
+        "preferred", "Preferred channel: email, phone, linkedin or a handle's service", "empty: none",
+        lambda c: c.preferred,
+    ),
     FormField(
         "circle", "Circle: professional, personal or both", "empty: professional", lambda c: c.circle.value,
         lambda text: text.lower() or "professional",
+    ),
+    FormField(
+        "closeness", "Closeness (1 acquaintance … 5 closest)", "1-5", lambda c: str(c.closeness) if c.closeness else "", _opt
+    ),
+    FormField(
+        "cadence", "See them every… (90d, 2w, 6m, 1y)", "e.g. 6m", lambda c: c.cadence_label, _opt, errors=("cadence_days",)
     ),
     FormField("met_at", "Met at (an event or place)", "e.g. PyCon DE 2024 sprints", lambda c: c.met_at),
     FormField("met_via", "Met via (what or whom)", "e.g. Mastodon, my friend Lea", lambda c: c.met_via),
@@ -75,6 +97,12 @@ FORM_FIELDS: tuple[FormField, ...] = (
     FormField(
         "last_seen", "Last seen in person (YYYY-MM-DD)", "empty: never", lambda c: c.last_seen.isoformat() if c.last_seen else "", _opt
     ),
+    FormField(
+        "last_contacted", "Last contacted (YYYY-MM-DD)", "",
+        lambda c: c.last_contacted.isoformat() if c.last_contacted else "", _opt,
+    ),
+    FormField("do_not_invite", "Do not invite", "", lambda c: "yes" if c.do_not_invite else "", bool, check=True),
+    FormField("do_not_invite_reason", "Why not (optional)", "e.g. asked for a break", lambda c: c.do_not_invite_reason),
     FormField("tags", "Tags (comma-separated)", "python, berlin", lambda c: ", ".join(c.tags), _split),
     FormField("notes", "Notes (private: never in a draft or an export)", "", lambda c: c.notes),
 )
@@ -108,6 +136,7 @@ class ContactFormScreen(FormScreen["Contact | None"]):
         self._contact = contact
         self._candidates: list[Place] = []
         self._picked: Place | None = None
+        self._warned: dict[str, str] | None = None  # the texts a duplicate warning was shown for
 
     def compose(self) -> ComposeResult:
         c = self._contact
@@ -116,6 +145,11 @@ class ContactFormScreen(FormScreen["Contact | None"]):
             yield Static(title, classes="dialog-title")
             for f in FORM_FIELDS:
                 value = f.shown(c) if c is not None else ""
+                if f.check:
+                    with Vertical(classes="field", id=f"{f.name}-field"):
+                        yield Checkbox(f.label, bool(value), id=f.name)
+                        yield Static("", id=f"{f.name}-error", classes="field-error")
+                    continue
                 suggester = PlaceSuggester(self._service) if f.name == "city" else None
                 yield from _field_row(f.label, Input(value, placeholder=f.placeholder, id=f.name, suggester=suggester), f.name)
                 if f.name == "city":
@@ -137,13 +171,23 @@ class ContactFormScreen(FormScreen["Contact | None"]):
             return
         self.clear_errors()
         self.query_one("#candidates", OptionList).display = False
-        texts = {f.name: self.query_one(f"#{f.name}", Input).value.strip() for f in FORM_FIELDS}
+        texts = {f.name: self._text(f) for f in FORM_FIELDS}
         missing = [f for f in FORM_FIELDS if f.required and not texts[f.name]]
         for f in missing:
             self.show_error(f.name, f"{_LABELS[f.name]}: {f.required}")
         if missing:
             self.query_one(f"#{missing[0].name}", Input).focus()
             return
+        reason = texts["do_not_invite_reason"]
+        if reason and not texts["do_not_invite"] and (self._contact is None or reason != self._contact.do_not_invite_reason):
+            # The Service drops the reason of someone not marked: say so rather than lose what was
+            # typed (un-ticking someone marked drops their stored reason, as `--invite` does).
+            self.show_error("do_not_invite_reason", "Why not: tick “Do not invite” first, or leave this empty")
+            self.query_one("#do_not_invite", Checkbox).focus()
+            return
+        force = self._warned == texts  # submitted again unchanged after the duplicate warning
+        self._warned = None
+        self.query_one("#submit", Button).label = "Save" if self._contact else "Add contact"
         values = {f.name: f.parse(texts[f.name]) for f in FORM_FIELDS}
         city = texts["city"]
         values["city"] = self._picked if self._picked and city == self._picked.label() else city
@@ -153,7 +197,7 @@ class ContactFormScreen(FormScreen["Contact | None"]):
             place = values.pop("city")
 
             def job() -> Contact:
-                return service.add_contact(name, place, **values)
+                return service.add_contact(name, place, force=force, **values)
         else:
             changes = {f.name: values[f.name] for f in FORM_FIELDS if texts[f.name] != f.shown(old)}
             if "city" in changes and isinstance(values["city"], Place) and old.home == values["city"]:
@@ -167,7 +211,23 @@ class ContactFormScreen(FormScreen["Contact | None"]):
 
         self.run_job(job, "Saving (the first city lookup of a session takes a few seconds)…")
 
+    def _text(self, f: FormField) -> str:
+        if f.check:
+            return "yes" if self.query_one(f"#{f.name}", Checkbox).value else ""
+        return self.query_one(f"#{f.name}", Input).value.strip()
+
     def failed(self, error: BaseException) -> None:
+        if isinstance(error, LikelyDuplicate):
+            self._warned = {f.name: self._text(f) for f in FORM_FIELDS}
+            who = "; ".join(f"{d.label}: {', '.join(d.reasons)}" for d in error.duplicates)
+            self.show_error(
+                "name",
+                f"Looks like someone you already have: {who}. Press enter (or Add anyway) to add "
+                "them all the same, esc to cancel.",
+            )
+            self.query_one("#submit", Button).label = "Add anyway"
+            self.query_one("#name", Input).focus()
+            return
         if isinstance(error, AmbiguousPlace) and error.candidates:
             self._candidates = [c for c in error.candidates if isinstance(c, Place)]
             self.show_error("city", f"City: {error.text!r} could be several cities; pick one below (enter):")
@@ -191,7 +251,7 @@ class ContactFormScreen(FormScreen["Contact | None"]):
                 if error.where is None and message.startswith(prefix):
                     message = message[len(prefix):]
                 self.show_error(field, f"{_LABELS[field]}: {message}")
-                self.query_one(f"#{field}", Input).focus()
+                self.query_one(f"#{field}").focus()
                 return
         self.show_error(None, describe_error(error))
 

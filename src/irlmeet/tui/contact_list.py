@@ -67,13 +67,14 @@ class ContactList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="contacts-page-down"),
         Binding("home", "jump(0)", "First", show=False, id="contacts-first"),
         Binding("end", "jump(-1)", "Last", show=False, id="contacts-last"),
-        Binding("enter", "choose", "Show", show=False, id="contacts-choose"),
+        Binding("enter", "choose", "Details", show=False, id="contacts-choose", tooltip="to the highlighted contact's details"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"contact-list--cursor"}
     DEFAULT_CSS = """
     ContactList {
         height: 1fr;
         background: $surface;
+        overflow-x: hidden;  /* each row fits the width, with an ellipsis (row_text) */
         & > .contact-list--cursor { background: $block-cursor-blurred-background; }
         &:focus > .contact-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
     }
@@ -106,7 +107,7 @@ class ContactList(ScrollView, can_focus=True):
         """Show ``rows`` (positions in ``directory.contacts``), keeping ``keep_id`` under the cursor."""
         self._directory = directory
         self._rows = rows
-        self.virtual_size = Size(self.size.width, len(rows))
+        self.virtual_size = Size(0, len(rows))  # as wide as the list: rows fit, never scroll sideways
         row = directory.index_of(keep_id, rows) if keep_id is not None else None
         self.set_reactive(ContactList.cursor, 0)
         self.cursor = row if row is not None else 0
@@ -147,7 +148,7 @@ class ContactList(ScrollView, can_focus=True):
         return Strip(segments, width).crop_extend(0, width, style)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self._rows))
+        self.virtual_size = Size(0, len(self._rows))
         self._follow_cursor()
 
     # -- keys and mouse -----------------------------------------------------------------------

@@ -38,7 +38,7 @@ __all__ = ["ContactsScreen"]
 
 class SearchInput(Input):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,escape", "screen.focus_list", "List", show=False, id="search-to-list"),
+        Binding("down,escape", "screen.focus_list", "List", show=False, id="search-to-list", tooltip="from the search to the list"),
     ]
 
 

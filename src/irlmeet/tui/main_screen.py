@@ -50,13 +50,20 @@ def _fit_columns(headers: list[Text], rows: list[list[Text]], room: int) -> list
     widths = [max([h.cell_len, *(r[i].cell_len for r in rows)]) for i, h in enumerate(headers)]
     room -= 2 * len(widths)  # DataTable pads each cell by one on both sides
     last = len(widths) - 1
-    floors = [widths[0], 14, 16] + [5] * (len(widths) - 3)
+    floors = [widths[0], 14, 17] + [5] * (len(widths) - 3)  # 17: "Thu 17 Dec 15:30…" keeps the time whole
     floors = [min(f, w) for f, w in zip(floors, widths, strict=True)]
     for i in [last, *range(last - 1, 1, -1), 1]:
         excess = sum(widths) - room
         if excess <= 0:
             break
         widths[i] = max(floors[i], widths[i] - excess)
+    # Still too wide (a very narrow terminal): every column but the rank gives way to 3 cells
+    # ("Ad…"), so the table never needs a horizontal scrollbar.
+    for i in [last, *range(last - 1, 0, -1)]:
+        excess = sum(widths) - room
+        if excess <= 0:
+            break
+        widths[i] = max(min(3, widths[i]), widths[i] - excess)
     return widths
 
 
@@ -72,19 +79,31 @@ def _ellipsis(text: Text, width: int) -> Text:
 
 
 class TripList(OptionList):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("right", "screen.focus_people", "People", show=False, id="trips-to-people")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right", "screen.focus_people", "People", show=False, id="trips-to-people", tooltip="from the trips to the people"),
+        # OptionList's own enter, described for the help screen: selecting a trip goes to its people.
+        Binding("enter", "select", "People", show=False, id="trips-select", tooltip="from the trips to the people"),
+    ]
 
 
 class PeopleTable(DataTable):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,escape", "screen.focus_trips", "Trips", show=False, id="people-to-trips"),
+        Binding("left,escape", "screen.focus_trips", "Trips", show=False, id="people-to-trips", tooltip="from the people back to the trips"),
+        # DataTable's own enter, described for the help screen: selecting a person goes to the draft.
+        Binding("enter", "select_cursor", "Draft", show=False, id="people-select", tooltip="from the people to the draft"),
     ]
+
+    def on_resize(self) -> None:
+        # The columns are fitted to the room the table has: the first layout (and a resized
+        # pane) can change it, so fit them again.
+        if isinstance(self.screen, MainScreen):
+            self.screen.refit_people()
 
 
 class DraftPane(VerticalScroll, can_focus=True):
     ALLOW_MAXIMIZE = True  # m (or the palette) gives the draft the whole screen
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,escape", "screen.focus_people", "People", show=False, id="draft-to-people"),
+        Binding("left,escape", "screen.focus_people", "People", show=False, id="draft-to-people", tooltip="from the draft back to the people"),
     ]
 
 
@@ -92,9 +111,9 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_trip", "Add trip", id="add-trip"),
         Binding("c", "copy_draft", "Copy draft", id="copy-draft"),
-        Binding("d", "open_drafts", "Edit draft", id="open-drafts"),
+        Binding("d", "open_drafts", "Edit draft", id="open-drafts", tooltip="other channels and wordings, your $EDITOR"),
         Binding("e", "export_ics", "Export .ics", id="export-ics"),
-        Binding("m", "toggle_draft", "Draft", id="toggle-draft"),
+        Binding("m", "toggle_draft", "Draft", id="toggle-draft", tooltip="the draft on the whole screen, and back"),
         # Not in the footer (no room at 80 columns): in the help screen and the command palette.
         Binding("E", "edit_trip", "Edit trip", id="edit-trip", show=False),
         Binding("D,delete", "delete_trip", "Delete trip", id="delete-trip", key_display="D", show=False),
@@ -116,6 +135,7 @@ class MainScreen(Screen[None]):
         self._plans: dict[str, Plan] = {}
         self._by_contact: dict[str, Proposal] = {}
         self._keep_person: str | None = None  # after a reload: the person to keep highlighted
+        self._fitted_room = 0  # the room the people table's columns were fitted to
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -328,7 +348,8 @@ class MainScreen(Screen[None]):
             headline = p.candidate.reasons[0] if p.candidate.reasons else ""
             row.append(fmt.plain(headline, style="dim"))
             rows.append(row)
-        widths = _fit_columns([h for _, h in headers], rows, self._people_width())
+        self._fitted_room = self._people_width(len(rows))
+        widths = _fit_columns([h for _, h in headers], rows, self._fitted_room)
         for (key, header), width in zip(headers, widths, strict=True):
             table.add_column(_ellipsis(header, width), key=key, width=width)
         for p, row in zip(shown, rows, strict=True):
@@ -338,18 +359,30 @@ class MainScreen(Screen[None]):
         table.move_cursor(row=keep, animate=False)
         self._show_proposal(shown[keep])
 
-    def _people_width(self) -> int:
-        """The room the people table has (before the first layout: estimated from the screen)."""
+    def _people_width(self, rows: int) -> int:
+        """The room the people table's ``rows`` have (before the first layout: estimated from
+        the screen), less the vertical scrollbar when they are more than the table shows."""
+        table = self.query_one("#people", PeopleTable)
         width = self.query_one("#people-pane").content_size.width
         if width <= 0:
             trips = self.query_one("#trips-pane").outer_size.width or 26
             width = self.size.width - trips - 4
-        return max(width - 1, 20)  # one column for the vertical scrollbar's gutter
+        shown = table.size.height - table.header_height if table.size.height else self.size.height // 3
+        if rows > shown:
+            width -= table.styles.scrollbar_size_vertical
+        return max(width, 20)
+
+    def refit_people(self) -> None:
+        """Fit the people table's columns again if the room for them changed."""
+        plan, proposal = self.plan, self.proposal
+        if plan is None or proposal is None or not plan.proposals:
+            return
+        if self._people_width(min(len(plan.proposals), MAX_ROWS)) != self._fitted_room:
+            self._keep_person = proposal.contact.id
+            self._show_plan(plan)
 
     def on_resize(self) -> None:
-        if self.plan is not None and self.proposal is not None:
-            self._keep_person = self.proposal.contact.id
-            self._show_plan(self.plan)
+        self.refit_people()
 
     @on(DataTable.RowHighlighted, "#people")
     def _person_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -72,7 +72,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help-close", key_display="esc"),
     ]
 
-    def __init__(self, *, keys: Sequence[tuple[str, str]], data_file: Path, demo: bool, theme: str, themes_dirs: Sequence[Path]) -> None:
+    def __init__(
+        self, *, keys: Sequence[tuple[str, Sequence[tuple[str, str, str]]]], data_file: Path, demo: bool, theme: str, themes_dirs: Sequence[Path]
+    ) -> None:
+        """``keys``: sections of (title, rows of (keys, description, tooltip)), see tui/keymap.py."""
         super().__init__()
         self._keys = keys
         self._data_file = data_file
@@ -90,12 +93,17 @@ class HelpScreen(ModalScreen[None]):
             "a proposed slot in the destination's time zone and a short, low-pressure note to "
             "copy and send. Export the trip's meetups as an .ics file for your calendar.\n\n"
         )
-        text.append("Keys\n", style="bold")
-        width = max((len(k) for k, _ in self._keys), default=4) + 2
-        for key, what in self._keys:
-            text.append(f"  {key:<{width}}", style="bold")
-            text.append(f"{what}\n")
-        text.append("\nData\n", style="bold")
+        width = max((len(k) for _, rows in self._keys for k, _, _ in rows), default=4) + 2
+        for title, rows in self._keys:
+            text.append(f"Keys: {title}\n", style="bold")
+            for key, what, more in rows:
+                text.append(f"  {key:<{width}}", style="bold")
+                text.append(what)
+                if more:
+                    text.append(f" — {more}", style="dim")
+                text.append("\n")
+            text.append("\n")
+        text.append("Data\n", style="bold")
         text.append("  Data file: ")
         text.append(str(self._data_file))
         if self._demo:
