@@ -9,7 +9,6 @@ Textual.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import io
 import os
 import re
@@ -18,7 +17,6 @@ import signal
 import sys
 import tempfile
 import threading
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -325,18 +323,22 @@ class Context:
         self._service = None
 
     def open_service(self):
-        from irlmeet.core.places import PlaceIndex
         from irlmeet.core.service import Service
         from irlmeet.core.store import Store
 
         store = Store(self.settings.paths.data_file)
         return Service(
             store,
-            places=lambda: PlaceIndex.load(self.settings.paths.cache_dir / "places"),
+            places=self._load_places,
             settings=self.settings,
             clock=self.clock,
-            new_id=lambda: uuid.uuid4().hex[:12],
+            new_id=_new_id,
         )
+
+    def _load_places(self):
+        from irlmeet.core.places import PlaceIndex  # only a command that resolves a city loads it
+
+        return PlaceIndex.load(self.settings.paths.cache_dir / "places")
 
     @property
     def service(self):
@@ -350,6 +352,12 @@ class Context:
         if self._service is not None:
             self._service.store.close()
             self._service = None
+
+
+def _new_id() -> str:
+    import uuid  # here, not at the top: it loads `platform`, which most commands never need
+
+    return uuid.uuid4().hex[:12]
 
 
 def _system_clock() -> datetime:
@@ -380,7 +388,7 @@ def main(
 
             restore_signals = _exit_on_signals()
             demo_file = demo.start_copy(
-                Path(tempfile.gettempdir()), pid=os.getpid(), now=clock(), new_id=lambda: uuid.uuid4().hex[:12]
+                Path(tempfile.gettempdir()), pid=os.getpid(), now=clock(), new_id=_new_id
             )
             demo_dir = demo_file.parent
             settings = replace(settings, paths=replace(paths, data_file=demo_file))
@@ -435,6 +443,8 @@ def _exit_on_signals() -> Callable[[], None]:
 
 
 def _run_tui(ctx: Context, *, demo: bool, env: Mapping[str, str] | None = None) -> int:
+    import asyncio  # only the TUI needs an event loop: scripted commands never load asyncio
+
     from irlmeet.tui.app import IrlmeetApp
 
     opened: list[Any] = []
@@ -458,6 +468,8 @@ async def _run_app_until_signalled(app) -> None:
     way `q` does, from inside its event loop: the terminal is restored and the `finally` blocks
     (closing the data file, removing the demo's copy) run. Raising from a plain signal handler
     instead lands in the middle of Textual's code."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
     before = {sig: signal.getsignal(sig) for sig in wanted}
