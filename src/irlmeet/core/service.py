@@ -355,7 +355,9 @@ class Service:
         is filtered with the planner's own test, so nobody the planner would keep is left out."""
         from irlmeet.core.places import near_filter
 
-        near = near_filter(place, self.store.contact_points(), radius_km)
+        # The store gives a superset (the points in the destination's latitude band, or in its
+        # metro) straight from its index; near_filter applies the planner's exact test to those.
+        near = near_filter(place, self.store.contact_points_near(place.lat, radius_km, place.metro), radius_km)
         return self.store.contacts_by_id(cid for cid, _point, _km in near)
 
     def contact_names(self) -> list[tuple[str, str]]:
