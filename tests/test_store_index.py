@@ -263,3 +263,25 @@ def test_a_plan_builds_the_points_list_once(db: Path) -> None:
         s.put_contact(person("x1", BERLIN))
         again = s.contact_points()
         assert again is not first and ("x1", again[-1][1]) == again[-1]
+
+
+def test_a_command_leaves_a_small_journal_beside_a_big_file_and_the_next_one_reads_it(db: Path, monkeypatch, capsys) -> None:
+    """A one-line edit from the command line does not rewrite the whole data file (~19 MB at
+    30k): the change stays durable in the journal, the next command sees it, and the journal
+    is folded once it grows past the close limit. (The limit for "big" is lowered here; a
+    small data file is still folded on close, which the fault tests rely on.)"""
+    from irlmeet import cli
+
+    monkeypatch.setattr(Store, "CLOSE_FOLD_MAIN_BYTES", 0)
+    monkeypatch.setattr(Store, "CLOSE_FOLD_RECORDS", 3)
+    journal = db.with_name(db.name + ".journal")
+    main_before = db.read_bytes()
+    assert cli.main(["--data", str(db), "trip", "edit", "t1", "--name", "Berlin one"]) == 0
+    assert journal.exists() and db.read_bytes() == main_before  # durable, main file untouched
+    assert cli.main(["--data", str(db), "trip", "list"]) == 0
+    assert "Berlin one" in capsys.readouterr().out
+    assert cli.main(["--data", str(db), "trip", "edit", "t1", "--name", "Berlin two"]) == 0
+    assert cli.main(["--data", str(db), "trip", "edit", "t1", "--name", "Berlin three"]) == 0
+    assert not journal.exists() and db.read_bytes() != main_before  # 3 records: folded on close
+    with Store(db) as s:
+        assert s.trip("t1").name == "Berlin three"

@@ -350,7 +350,9 @@ class Context:
 
     def close(self) -> None:
         if self._service is not None:
-            self._service.store.close()
+            # A command is short: a small journal is left for a later fold rather than
+            # rewriting the whole data file after a one-line edit (issue 10).
+            self._service.store.close(fold_small=False)
             self._service = None
 
 
