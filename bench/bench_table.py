@@ -128,10 +128,19 @@ def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return took, ru.ru_maxrss / 1024, out
 
 
+PYCACHE: Path | None = None  # set in main(): where the children keep their bytecode
+
+
 def env_for(src: Path | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("IRLMEET_DATA", "NO_COLOR", "TEXTUAL_THEME")}
+    """The child's environment. Bytecode is cached (in a folder of the run's own, never in a
+    source tree): an installed irlmeet has its .pyc files, so a child that recompiled every
+    module from source (PYTHONDONTWRITEBYTECODE, as some shells set) would time the compiler."""
+    drop = ("IRLMEET_DATA", "NO_COLOR", "TEXTUAL_THEME", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     if src is not None:
         env["PYTHONPATH"] = str(src)
+    if PYCACHE is not None:
+        env["PYTHONPYCACHEPREFIX"] = str(PYCACHE / ("after" if src is None else "before"))
     return env
 
 
@@ -177,14 +186,18 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     trees = {"after": None} if args.before is None else {"before": args.before, "after": None}
     results: dict[tuple[str, int], dict[str, list[float]]] = {}
+    global PYCACHE
     with tempfile.TemporaryDirectory(prefix="irlmeet-bench-") as tmp:
+        PYCACHE = Path(tmp) / "pycache"
         for n in sizes:
             seed = Path(tmp) / f"seed-{n}" / "irlmeet.json"
             run([PY, "-c", MAKE.format(bench=str(ROOT / "bench"), path=str(seed), n=n)], env_for(None))
             for name, src in trees.items():
                 d = Path(tmp) / f"{name}-{n}"
                 shutil.copytree(seed.parent, d)
-                # a first open (not timed) rebuilds what the tree keeps beside the file
+                # a first open (not timed) rebuilds what the tree keeps beside the file, and
+                # writes the bytecode (the TUI's too) as an install would have
+                run([PY, "-m", "compileall", "-q", str(src or ROOT / "src")], env_for(src))
                 run([PY, "-m", "irlmeet", "--data", str(d / "irlmeet.json"), "trip", "list"], env_for(src))
             for _ in range(args.runs):
                 for name, src in trees.items():

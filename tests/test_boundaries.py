@@ -69,3 +69,19 @@ def test_scripted_commands_load_neither_icalendar_nor_textual(tmp_path):
         )
         result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
         assert "LOADED  0" in result.stderr, (argv, result.stderr[-2000:])
+
+
+def test_trip_list_loads_no_planner_places_or_event_loop(tmp_path):
+    """`trip list` shows stored trips: it loads neither the planner, the city index, the
+    contact book nor asyncio (each is imported by the use case that needs it; issue 10)."""
+    data = tmp_path / "irlmeet.json"
+    probe = (
+        "import sys\n"
+        "from irlmeet import cli\n"
+        f"rc = cli.main(['--data', {str(data)!r}, 'trip', 'list'])\n"
+        "names = {'asyncio', 'irlmeet.core.planner', 'irlmeet.core.places.index', 'irlmeet.core.places.dataset',\n"
+        "         'irlmeet.core.drafts', 'irlmeet.core.ics', 'irlmeet.core.directory'}\n"
+        "print('LOADED', ','.join(sorted(names & set(sys.modules))), rc, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert "LOADED  0" in result.stderr, result.stderr[-2000:]

@@ -16,12 +16,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from irlmeet.core import agenda as agenda_mod
-from irlmeet.core import contactbook, drafts, ics, lifecycle, output, planner
-from irlmeet.core.contactbook import Duplicate, find_duplicates, merge_contact_records
-from irlmeet.core.directory import Directory
+from irlmeet.core import lifecycle
 from irlmeet.core.errors import (
     AmbiguousName,
     LikelyDuplicate,
@@ -50,9 +48,26 @@ from irlmeet.core.models import (
     Trip,
     parse_date,
 )
-from irlmeet.core.places import PlaceIndex, near_filter
 from irlmeet.core.settings import Settings
 from irlmeet.core.store import Store
+
+if TYPE_CHECKING:
+    from irlmeet.core import drafts, planner
+    from irlmeet.core.contactbook import Duplicate
+    from irlmeet.core.directory import Directory
+    from irlmeet.core.places import PlaceIndex
+
+# The modules a use case needs (contactbook, drafts, ics, output, planner, places, directory)
+# are imported by the methods that use them: `trip list` loads none of them, and a plan loads
+# no calendar or draft code (issue 10: imports only when used).
+
+
+def __getattr__(name: str) -> Any:  # ``from irlmeet.core.service import Duplicate`` still works
+    if name == "Duplicate":
+        from irlmeet.core.contactbook import Duplicate
+
+        return Duplicate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "ActionResult",
@@ -259,6 +274,9 @@ class Service:
         Raises :class:`LikelyDuplicate` (nothing stored) when someone with the same email,
         LinkedIn URL, or name and city is already there, unless ``force``.
         """
+        from irlmeet.core import contactbook
+        from irlmeet.core.contactbook import find_duplicates
+
         if city is not None:
             specs = [city] if isinstance(city, (str, Place, ContactPlace, tuple)) else list(city)
             if specs and isinstance(specs[0], (str, Place)) and not _has_label(specs[0]):
@@ -296,6 +314,8 @@ class Service:
         Removing the preferred channel clears ``preferred``; ``do_not_invite=False`` clears the
         reason. Raises ValidationError naming the field; nothing is stored then.
         """
+        from irlmeet.core import contactbook
+
         contact_id = self.find_contact(ref_or_id).id
         now = self.now()
         return self._update("contact", contact_id, lambda c: contactbook.apply(c, changes, self._place_for, now))
@@ -326,6 +346,8 @@ class Service:
         """Fold contact B (``gone_ref``) into A (``keep_ref``): lists united, A's fields win and
         B's fill A's blanks (last seen/contacted: the later; met on: the earlier; notes: both),
         B's meetups move to A, and B is removed."""
+        from irlmeet.core import contactbook
+
         a_id = self.find_contact(keep_ref).id
         b_id = self.find_contact(gone_ref).id
         if a_id == b_id:
@@ -333,7 +355,7 @@ class Service:
         now = self.now()
         with self.store.transaction():
             a, b = self.store.contact(a_id), self.store.contact(b_id)
-            merged = merge_contact_records(a, b)
+            merged = contactbook.merge_contact_records(a, b)
             moved = contactbook.repoint_meetups(self.store.meetups(), b_id, a_id, now)
             self.store.put_contact(merged)
             if moved:
@@ -344,6 +366,8 @@ class Service:
     def find_duplicates(self, contact: Contact) -> list[Duplicate]:
         """Stored contacts that are likely the same person: same email, same LinkedIn URL, or
         the same name (ignoring case and accents) and a shared city. ``contact`` itself is skipped."""
+        from irlmeet.core.contactbook import find_duplicates
+
         return find_duplicates(contact, self.store.contacts())
 
     def meetups_with(self, contact_id: str) -> list[Meetup]:
@@ -377,6 +401,8 @@ class Service:
 
     def near(self, place: Place, radius_km: float | None = None) -> list[Nearby]:
         """Contacts with a place near ``place``, nearest first (one row per contact)."""
+        from irlmeet.core import planner
+
         radius = _radius(self.settings.radius_km if radius_km is None else radius_km)
         rows = [Nearby(c, p, km) for c, p, km in planner.nearest_places(place, self._contacts_near(place, radius), radius)]
         return sorted(rows, key=lambda n: (n.distance_km, n.contact.name.casefold()))
@@ -384,7 +410,11 @@ class Service:
     def _contacts_near(self, place: Place, radius_km: float) -> list[Contact]:
         """Only the contacts with a place near ``place``, decoding no others: the store's index
         is filtered with the planner's own test, so nobody the planner would keep is left out."""
-        near = near_filter(place, self.store.contact_points(), radius_km)
+        from irlmeet.core.places import near_filter
+
+        # The store gives a superset (the points in the destination's latitude band, or in its
+        # metro) straight from its index; near_filter applies the planner's exact test to those.
+        near = near_filter(place, self.store.contact_points_near(place.lat, radius_km, place.metro), radius_km)
         return self.store.contacts_by_id(cid for cid, _point, _km in near)
 
     def contact_names(self) -> list[tuple[str, str]]:
@@ -398,6 +428,8 @@ class Service:
 
     def contact_directory(self) -> Directory:
         """Every contact, sorted by name, ready for search as you type (see core.directory)."""
+        from irlmeet.core.directory import Directory
+
         return Directory(self.store.contacts())
 
     # -- trips ----------------------------------------------------------------------------
@@ -510,6 +542,8 @@ class Service:
     # -- planning -------------------------------------------------------------------------
 
     def plan(self, trip: Trip, *, radius_km: float | None = None) -> planner.Plan:
+        from irlmeet.core import planner
+
         _check_calendar_dates(trip)
         radius = _radius(self.settings.radius_km if radius_km is None else radius_km)
         return planner.plan(
@@ -568,6 +602,8 @@ class Service:
     def store_group(self, trip_ref: str, circle: str | None = None) -> Meetup:
         """Store the plan's group evening (of ``circle``, else the first offered) as a planned
         meetup, each person's RSVP "invited". Their 1:1 ideas give way on the next plan."""
+        from irlmeet.core import ics
+
         trip_id = self.find_trip(trip_ref).id
         now = self.now()
         with self.store.transaction():
@@ -618,6 +654,8 @@ class Service:
     ) -> drafts.Draft:
         """The invitation for one person on a trip (``follow_up``: the thank-you after the
         meetup with them marked met). ``channel`` None: their preferred one, else what they have."""
+        from irlmeet.core import drafts
+
         the_plan = the_plan or self.plan(trip)
         proposal = the_plan.for_contact(contact.id)
         if proposal is None:
@@ -650,6 +688,8 @@ class Service:
         the caller showed, perhaps before another irlmeet changed the data) is not used; it is
         accepted so callers need not care.
         """
+        from irlmeet.core import planner
+
         del the_plan
         with self.store.transaction():
             current = self.store.trip(trip.id)  # NotFound if another irlmeet deleted it
@@ -726,6 +766,8 @@ class Service:
         that is irlmeet's own data (or not a regular file) is refused by
         :func:`output.export_target` before anything changes; a symlink's target is replaced."""
         del the_plan  # decided afresh under the lock, as in sync_ideas
+        from irlmeet.core import ics, output, planner
+
         stream = None if isinstance(path, (str, os.PathLike)) else path
         if stream is None:
             path = output.export_target(
@@ -816,6 +858,8 @@ class Service:
     def _free_slots(self, m: Meetup, trip: Trip, now: datetime) -> list[planner.Slot]:
         """Where ``m`` may move: the plan's day parts and rules (config), weekdays only when one
         of its people is a work contact and the trip keeps weekends free."""
+        from irlmeet.core import planner
+
         people = [c for c in self.store.contacts() if c.id in m.contact_ids]
         weekdays = any(planner.weekday_only(c.circle, trip) for c in people)
         return planner.free_slots(trip, self.store.meetups(trip.id), now=now, exclude=m.id,

@@ -166,6 +166,7 @@ from irlmeet.core.store.index import ContactPoint, IndexRow
 from irlmeet.core.store.index import Index as _Index
 from irlmeet.core.store.index import LazyDocs as _LazyDocs
 from irlmeet.core.store.index import LazyModels as _LazyModels
+from irlmeet.core.store.index import RowTable as _RowTable
 from irlmeet.core.store.index import read_index as _read_index
 from irlmeet.core.store.index import row_from_model as _row_from_model
 from irlmeet.core.store.index import serialise as _serialise
@@ -289,9 +290,10 @@ class _Loaded:
     journal: _Journal
     journal_bytes: bytes
     touched: set[tuple[str, str]] = field(default_factory=set)
-    # The contacts index: read from disk, or rebuilt from a full parse (then ``rebuilt``).
+    # The contacts index: read from disk, or rebuilt from a full parse (then ``rebuilt``:
+    # table span, spans and rows, and whether they may be saved as the file's index).
     index: _Index | None = None
-    rebuilt: bool = False
+    rebuilt: tuple[tuple[int, int], dict[str, tuple[int, int]], dict[str, IndexRow], bool] | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -310,6 +312,13 @@ class Store:
     #: ... or holds this many records. A single write bigger than the byte limit skips the
     #: journal and rewrites the file directly.
     JOURNAL_MAX_RECORDS = 500
+    #: ``close(fold_small=False)`` (a one-shot command) leaves a journal smaller than this
+    #: (bytes, records) unfolded when the main file is at least CLOSE_FOLD_MAIN_BYTES: folding
+    #: rewrites the whole main file (~19 MB at 30k), most of what a one-line edit from the
+    #: command line would otherwise cost. A small main file is folded as before (it is cheap).
+    CLOSE_FOLD_BYTES = 256 * 1024
+    CLOSE_FOLD_RECORDS = 64
+    CLOSE_FOLD_MAIN_BYTES = 1024 * 1024
 
     path: Path
 
@@ -329,7 +338,7 @@ class Store:
         self._closed = False
         self._db = _DB(storage=_MemoryStorage)
         self._models: dict[str, dict[str, Any]] = {t: {} for t in _KINDS}
-        self._rows: dict[str, IndexRow] = {}  # contact id -> name and places, without decoding
+        self._rows = _RowTable()  # contact id -> name and places, without decoding
         self._profile = Profile()
         self._gen = ""
         self._main_fp: _Fingerprint = (0, 0, 0, 0)
@@ -361,17 +370,26 @@ class Store:
 
     # ---------------------------------------------------------------- lifecycle
 
-    def close(self) -> None:
+    def close(self, *, fold_small: bool = True) -> None:
         """Fold the journal into the main file if the lock is free, then refuse further use.
 
         The compaction is a courtesy (the journal is already durable), so a busy lock or a
-        failed rewrite is logged, not raised.
+        failed rewrite is logged, not raised. ``fold_small=False`` (a one-shot command) leaves
+        a small live journal beside a big main file for a later fold (see
+        :attr:`CLOSE_FOLD_BYTES`); a stale journal left by an unfinished fold is always folded.
         """
         with self._mutex:
             if self._closed:
                 return
+            j = self._journal
+            small = (
+                j.live and j.records < self.CLOSE_FOLD_RECORDS and j.off < self.CLOSE_FOLD_BYTES
+                and self._main_fp[2] >= self.CLOSE_FOLD_MAIN_BYTES and not self._reread
+            )
             try:
-                if self._read_only is None and self._journal_path.exists():
+                if fold_small is False and small:
+                    pass  # durable in the journal; the next fold (a big journal, the app) takes it
+                elif self._read_only is None and self._journal_path.exists():
                     with self._locked(timeout=_CLOSE_LOCK_TIMEOUT):
                         self._sync(locked=True)
                         if self._needs_fold() and self._read_only is None:
@@ -407,17 +425,24 @@ class Store:
         """``(contact id, point)`` for every place of every contact, decoding none of them:
         what a near search filters on (``lat``, ``lon``, ``metro``, ``tz``)."""
         self._check_open()
-        return [(cid, p) for cid, row in self._rows.items() for p in row.points]
+        return self._rows.points()  # kept until the next change: a plan at 30k builds no list
+
+    def contact_points_near(self, lat: float, radius_km: float, metro: str | None = None) -> list[tuple[str, ContactPoint]]:
+        """``(contact id, point)`` for every place within ``radius_km`` of latitude ``lat`` or in
+        ``metro``, in stored order: a superset of the points near any place at that latitude
+        (apply the exact test, e.g. ``near_filter``), read from the index's latitude order."""
+        self._check_open()
+        return self._rows.points_near(lat, radius_km, metro)
 
     def contact_ids(self) -> KeysView[str]:
         """Every contact id (a live, read-only view: ``id in store.contact_ids()``)."""
         self._check_open()
-        return self._rows.keys()
+        return self._rows.ids()
 
     def contact_names(self) -> list[tuple[str, str]]:
         """``(id, name)`` of every contact, in stored order, decoding none of them."""
         self._check_open()
-        return [(cid, row.name) for cid, row in self._rows.items()]
+        return [(cid, row.name) for cid, row in self._rows.rows().items()]
 
     def contacts_by_id(self, ids: Iterable[str]) -> list[Contact]:
         """The contacts with these ids (decoded now if not yet), skipping ids that are gone."""
@@ -632,9 +657,9 @@ class Store:
                     self._models[table].pop(doc_id, None)
                 if table == "contacts":
                     if kind == "put":
-                        self._rows[doc_id] = _row_from_model(model)
+                        self._rows.put(doc_id, _row_from_model(model))
                     else:
-                        self._rows.pop(doc_id, None)
+                        self._rows.delete(doc_id)
         for table, changes in by_table.items():
             self._db.table(table).apply(changes)
 
@@ -731,7 +756,7 @@ class Store:
         # After the data file, never before: a writer stopped in between leaves an index that
         # names the old generation, which the next open rebuilds. A failure here is only logged.
         if spans:
-            _write_index(self.path, self._gen, self._main_fp, table_span, spans, self._rows)
+            _write_index(self.path, self._gen, self._main_fp, table_span, spans, self._rows.rows())
 
     def _main_replaced_by_us(self) -> bool:
         """Whether the main file on disk is no longer the one we read (we hold the lock)."""
@@ -878,7 +903,7 @@ class Store:
         except orjson.JSONDecodeError as exc:
             raise CorruptDataFile(self.path, _describe_json_error(exc, len(data))) from None
 
-    def _rebuild_index(self, raw: dict[str, Any], data: bytes) -> tuple[_Index, bool]:
+    def _rebuild_index(self, raw: dict[str, Any], data: bytes) -> tuple[tuple[int, int], dict, dict[str, IndexRow], bool]:
         """Validate every contact of a main file parsed whole and index them; the contacts
         table becomes lazy over the file's bytes. Also says whether the file is byte for byte
         what we would write (only then do its spans address the file, so the index may be saved)."""
@@ -892,7 +917,7 @@ class Store:
         canon, spans, table_span = _serialise(raw[_META][_META_ID], raw, contacts_last=False)
         same = canon == data
         raw["contacts"] = _LazyDocs(data if same else canon, spans, self.path)
-        return _Index(table_span, spans, rows), same
+        return table_span, spans, rows, same
 
     def _read_all(self) -> _Loaded:
         """Main file + its journal, replayed onto plain dicts (contacts: lazy). Writes nothing."""
@@ -908,7 +933,7 @@ class Store:
             )
         loaded = _Loaded(raw, meta, schema, fp, data, _Journal(), b"", index=index)
         if index is None and schema == SCHEMA_VERSION:
-            loaded.index, loaded.rebuilt = self._rebuild_index(raw, data)
+            loaded.rebuilt = self._rebuild_index(raw, data)
         gen = str(meta.get("generation", ""))
         try:
             fd = self._open_regular(self._journal_path)
@@ -959,32 +984,33 @@ class Store:
                 return
             self._migrate(loaded)
             return
-        raw, index = loaded.raw, loaded.index
-        assert index is not None  # the current schema always has one (read or rebuilt)
+        raw, index, rebuilt = loaded.raw, loaded.index, loaded.rebuilt
         docs = raw["contacts"]
         contacts = _LazyModels(docs, Contact)
-        rows = index.rows
+        if index is not None:
+            rows = _RowTable(index.columns)
+        else:
+            assert rebuilt is not None  # the current schema always has one (read or rebuilt)
+            rows = _RowTable(rows=dict(rebuilt[2]))
         try:
             others = {k: v for k, v in raw.items() if k != "contacts"}
             models, profile = _decode_all(others, self._storage.data, self._models)
             # Contacts are decoded when first used; the journal's ones now, to validate them.
             touched = [cid for table, cid in loaded.touched if table == "contacts"]
-            if touched:
-                rows = dict(rows)
             for cid in touched:
                 if cid in docs:
                     model = contacts.cache[cid] = _decode_record("contacts", Contact, cid, docs[cid])
-                    rows[cid] = _row_from_model(model)
+                    rows.put(cid, _row_from_model(model))
                 else:
-                    rows.pop(cid, None)
+                    rows.delete(cid)
         except _BadRecord as exc:
             source = self._journal_path if (exc.table, exc.doc_id) in loaded.touched else self.path
             raise CorruptDataFile(source, str(exc)) from None
         models["contacts"] = contacts
         self._install(loaded, models, profile)
         self._rows = rows
-        if loaded.rebuilt and index.spans and self._read_only is None:
-            _write_index(self.path, self._gen, loaded.fingerprint, index.table_span, index.spans, index.rows)
+        if rebuilt is not None and rebuilt[3] and rebuilt[1] and self._read_only is None:
+            _write_index(self.path, self._gen, loaded.fingerprint, rebuilt[0], rebuilt[1], rebuilt[2])
 
     def _install(self, loaded: _Loaded, models: dict[str, dict[str, Any]], profile: Profile) -> None:
         for table in (*_KINDS, _PROFILE):

@@ -11,12 +11,21 @@ people near one city, the contacts screen only names.
 So the main file is kept in memory as its raw bytes (one object the collector never scans) and
 each contact record is decoded from its byte span only when asked for (:class:`LazyDocs`,
 :class:`LazyModels`). The spans, and what a near search or a list needs without decoding
-(display name, each place's coordinates, metro and zone), live in ``<name>.index``:
+(display name, each place's coordinates, metro and zone), live in ``<name>.index``, stored
+by column so that reading it costs next to nothing and a command reads only the columns it
+uses (``trip list`` none; a near search the points in one latitude band)::
 
-    <crc32 of the payload as 8 hex digits> <orjson payload>
+    <crc32 of the rest as 8 hex digits> <orjson header>\n<columns>
 
-    payload = {"index": 1, "gen": G, "size": S, "mtime_ns": M, "ino": I, "contacts": [off, end],
-               "rows": [[id, name, off, len, [[lat, lon, metro, tz], ...]], ...]}
+    header = {"index": 2, "gen": G, "size": S, "mtime_ns": M, "ino": I, "contacts": [off, end],
+              "n": contacts, "p": points, "order": "little"|"big", "cols": {name: [off, len]}}
+
+    columns: ids, names, metros, tzs (orjson lists of strings); spans (int64 off, len per
+    contact); pcount (uint32 points per contact); owner (uint32 contact of each point);
+    lat, lon (float64 per point); metro, tz (int32 per point: position in metros/tzs, -1 none);
+    bylat (uint32 points in latitude order) and latsorted (their latitudes, for bisect).
+
+Format 1 (one orjson document of rows) cost 0.27 s to read at 30k, paid by every command.
 
 The index is a cache of the main file, never the truth:
 
@@ -40,8 +49,12 @@ beyond its id.
 from __future__ import annotations
 
 import logging
+import sys
 import zlib
-from collections.abc import Iterator, Mapping, MutableMapping
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, KeysView, Mapping, MutableMapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -52,13 +65,13 @@ from irlmeet.core.fsutil import PRIVATE, atomic_write, describe_os_error
 from irlmeet.core.store.codec import META, META_ID, BadRecord, decode_record
 
 __all__ = [
-    "FORMAT", "ContactPoint", "IndexRow", "LazyDocs", "LazyModels", "read_index", "row_from_model",
-    "serialise", "write_index",
+    "FORMAT", "ContactPoint", "IndexRow", "LazyDocs", "LazyModels", "RowTable", "read_index",
+    "row_from_model", "serialise", "write_index",
 ]
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 CONTACTS = "contacts"
 
 _Span = tuple[int, int]
@@ -168,17 +181,44 @@ def write_index(
     """Write the index for the main file just written or read (``fp``: its device, inode, size
     and mtime). Never raises OSError: the index is a cache, rebuilt on the next open if missing."""
     try:
-        payload = orjson.dumps({
-            "index": FORMAT, "gen": gen, "size": fp[2], "mtime_ns": fp[3], "ino": fp[1],
-            "contacts": list(table_span),
-            "rows": [
-                [cid, row.name, span[0], span[1], [list(p) for p in row.points]]
-                for cid, span in spans.items()
-                for row in (rows[cid],)
-            ],
-        })
+        ids = list(spans)
+        names = [rows[cid].name for cid in ids]
     except KeyError:  # a row is missing: write no index rather than a short one
         return False
+    span_col = array("q")
+    pcount, owner = array("I"), array("I")
+    lat, lon, metro, tz = array("d"), array("d"), array("i"), array("i")
+    metros: dict[str, int] = {}
+    tzs: dict[str, int] = {}
+    for i, cid in enumerate(ids):
+        span_col.extend(spans[cid])
+        points = rows[cid].points
+        pcount.append(len(points))
+        for p in points:
+            owner.append(i)
+            lat.append(p.lat)
+            lon.append(p.lon)
+            metro.append(-1 if p.metro is None else metros.setdefault(p.metro, len(metros)))
+            tz.append(tzs.setdefault(p.tz, len(tzs)))
+    bylat = array("I", sorted(range(len(lat)), key=lat.__getitem__))
+    latsorted = array("d", (lat[i] for i in bylat))
+    cols: dict[str, bytes] = {
+        "ids": orjson.dumps(ids), "names": orjson.dumps(names),
+        "metros": orjson.dumps(list(metros)), "tzs": orjson.dumps(list(tzs)),
+        "spans": span_col.tobytes(), "pcount": pcount.tobytes(), "owner": owner.tobytes(),
+        "lat": lat.tobytes(), "lon": lon.tobytes(), "metro": metro.tobytes(), "tz": tz.tobytes(),
+        "bylat": bylat.tobytes(), "latsorted": latsorted.tobytes(),
+    }
+    where: dict[str, list[int]] = {}
+    pos = 0
+    for name, b in cols.items():
+        where[name] = [pos, len(b)]
+        pos += len(b)
+    header = orjson.dumps({
+        "index": FORMAT, "gen": gen, "size": fp[2], "mtime_ns": fp[3], "ino": fp[1],
+        "contacts": list(table_span), "n": len(ids), "p": len(lat), "order": sys.byteorder, "cols": where,
+    })
+    payload = b"".join([header, b"\n", *cols.values()])
     path = index_path(main)
     try:
         atomic_write(path, b"%08x " % zlib.crc32(payload) + payload, mode=PRIVATE)
@@ -188,15 +228,112 @@ def write_index(
     return True
 
 
+_TYPECODES = {"spans": "q", "pcount": "I", "owner": "I", "lat": "d", "lon": "d", "metro": "i", "tz": "i",
+              "bylat": "I", "latsorted": "d"}
+_LENGTHS = {"spans": lambda n, p: 2 * n, "pcount": lambda n, p: n, "owner": lambda n, p: p, "lat": lambda n, p: p,
+            "lon": lambda n, p: p, "metro": lambda n, p: p, "tz": lambda n, p: p, "bylat": lambda n, p: p,
+            "latsorted": lambda n, p: p}
+
+
+class Columns:
+    """The index's columns, each decoded on first use from the (checksummed) file bytes.
+
+    Any column that does not have the length the header says makes the whole index invalid;
+    :func:`read_index` checks all of that before a Columns is handed out, so no use can fail.
+    """
+
+    def __init__(self, body: memoryview, cols: Mapping[str, list[int]], n: int, p: int) -> None:
+        self._body = body
+        self._cols = cols
+        self.n = n
+        self.p = p
+
+    def raw(self, name: str) -> memoryview:
+        off, length = self._cols[name]
+        return self._body[off : off + length]
+
+    def _array(self, name: str) -> array:
+        a = array(_TYPECODES[name])
+        a.frombytes(self.raw(name))
+        return a
+
+    @cached_property
+    def ids(self) -> list[str]:
+        return orjson.loads(self.raw("ids"))
+
+    @cached_property
+    def names(self) -> list[str]:
+        return orjson.loads(self.raw("names"))
+
+    @cached_property
+    def metros(self) -> list[str]:
+        return orjson.loads(self.raw("metros"))
+
+    @cached_property
+    def tzs(self) -> list[str]:
+        return orjson.loads(self.raw("tzs"))
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        return {cid: i for i, cid in enumerate(self.ids)}
+
+    def __getattr__(self, name: str) -> array:  # the numeric columns, decoded once
+        if name not in _TYPECODES:
+            raise AttributeError(name)
+        value = self._array(name)
+        setattr(self, name, value)
+        return value
+
+    def spans(self) -> dict[str, _Span]:
+        s = self._array("spans")
+        return dict(zip(self.ids, zip(s[0::2], s[1::2], strict=True), strict=True))
+
+    def point(self, i: int) -> ContactPoint:
+        m, t = self.metro[i], self.tz[i]  # type: ignore[attr-defined]
+        return ContactPoint(self.lat[i], self.lon[i], None if m < 0 else self.metros[m], self.tzs[t])  # type: ignore[attr-defined]
+
+    def rows(self) -> dict[str, IndexRow]:
+        """Every row as a dict (what a full list needs): built here, not stored in the file."""
+        lat, lon, metro, tz = self.lat, self.lon, self.metro, self.tz  # type: ignore[attr-defined]
+        metros, tzs = self.metros, self.tzs
+        out: dict[str, IndexRow] = {}
+        i = 0
+        for cid, name, k in zip(self.ids, self.names, self.pcount, strict=True):  # type: ignore[attr-defined]
+            pts = []
+            for j in range(i, i + k):
+                m = metro[j]
+                pts.append(ContactPoint(lat[j], lon[j], None if m < 0 else metros[m], tzs[tz[j]]))
+            i += k
+            out[cid] = IndexRow(name, tuple(pts))
+        return out
+
+    def near_points(self, lat0: float, half_band: float, metro: str | None) -> list[int]:
+        """The points within ``half_band`` degrees of latitude of ``lat0``, or in ``metro``:
+        their indexes, in file order."""
+        lats = self.latsorted  # type: ignore[attr-defined]
+        lo = bisect_left(lats, lat0 - half_band)
+        hi = bisect_right(lats, lat0 + half_band)
+        found = set(self.bylat[lo:hi])  # type: ignore[attr-defined]
+        if metro is not None:
+            try:
+                code = self.metros.index(metro)
+            except ValueError:
+                code = None
+            if code is not None:
+                found.update(i for i, m in enumerate(self.metro) if m == code)  # type: ignore[attr-defined]
+        return sorted(found)
+
+
 class Index(NamedTuple):
     table_span: _Span
-    spans: dict[str, _Span]
-    rows: dict[str, IndexRow]
+    spans: Callable[[], dict[str, _Span]]
+    columns: Columns
 
 
 def read_index(main: Path, gen: str, fp: Fingerprint) -> Index | None:
     """The index of the main file with generation ``gen`` and fingerprint ``fp``, or None if
-    there is none, or it is for another file (stale), or it is damaged."""
+    there is none, or it is for another file (stale), or it is damaged. Reads the header and
+    checks every column's checksum and length; decodes no column."""
     try:
         with open(index_path(main), "rb") as f:
             data = f.read()
@@ -205,32 +342,147 @@ def read_index(main: Path, gen: str, fp: Fingerprint) -> Index | None:
     if len(data) < 10 or data[8:9] != b" ":
         return None
     payload = memoryview(data)[9:]
+    nl = data.find(b"\n", 9)
     try:
-        if int(data[:8], 16) != zlib.crc32(payload):
+        if nl < 0 or int(data[:8], 16) != zlib.crc32(payload):
             return None
-        doc = orjson.loads(payload)
+        doc = orjson.loads(payload[: nl - 9])
     except (ValueError, orjson.JSONDecodeError):
         return None
+    body = payload[nl - 9 + 1 :]
     try:
         if (
             doc["index"] != FORMAT or doc["gen"] != gen or doc["size"] != fp[2]
-            or doc["mtime_ns"] != fp[3] or doc["ino"] != fp[1]
+            or doc["mtime_ns"] != fp[3] or doc["ino"] != fp[1] or doc["order"] != sys.byteorder
         ):
             return None
         start, end = doc["contacts"]
-        spans: dict[str, _Span] = {}
-        rows: dict[str, IndexRow] = {}
-        make = ContactPoint._make
-        for cid, name, off, n, points in doc["rows"]:
-            if not (start < off and off + n < end):
+        n, p, cols = doc["n"], doc["p"], doc["cols"]
+        for name, code in _TYPECODES.items():
+            off, length = cols[name]
+            if off < 0 or off + length > len(body) or length != _LENGTHS[name](n, p) * array(code).itemsize:
                 return None
-            spans[cid] = (off, n)
-            rows[cid] = IndexRow(name, tuple(map(make, points)))
+        for name in ("ids", "names", "metros", "tzs"):
+            off, length = cols[name]
+            if off < 0 or off + length > len(body):
+                return None
     except (KeyError, TypeError, ValueError):
         return None
-    if not (0 < start < end <= fp[2]):
+    if not (isinstance(start, int) and isinstance(end, int) and 0 < start < end <= fp[2]):
         return None
-    return Index((start, end), spans, rows)
+    columns = Columns(body, cols, n, p)
+
+    def spans() -> dict[str, _Span]:
+        """id -> span, each checked to lie inside the contacts table (else: damaged)."""
+        try:
+            got = columns.spans()
+        except ValueError:
+            raise CorruptDataFile(main, "the contacts index is damaged (its columns disagree); delete the .index file") from None
+        for off, length in got.values():
+            if not (start < off and off + length < end):
+                raise CorruptDataFile(main, "the contacts index points outside the contacts table; delete the .index file")
+        return got
+
+    return Index((start, end), spans, columns)
+
+
+class RowTable:
+    """contact id -> :class:`IndexRow` for every contact: the index's columns (the main file as
+    read) plus the changes made since (journal replay, writes), without building 30,000 rows
+    until something needs them all (a full list). A near search reads only the points in a
+    latitude band from the columns (:meth:`points_near`)."""
+
+    def __init__(self, base: Columns | None = None, rows: dict[str, IndexRow] | None = None) -> None:
+        self._base = base
+        self._changes: dict[str, IndexRow | None] = {}  # since base; None: deleted
+        self._rows = rows if rows is not None or base is not None else {}
+        self._ids: dict[str, None] | None = None
+        self._points: list[tuple[str, ContactPoint]] | None = None
+
+    def rows(self) -> dict[str, IndexRow]:
+        if self._rows is None:
+            assert self._base is not None
+            rows = self._base.rows()
+            for cid, row in self._changes.items():
+                if row is None:
+                    rows.pop(cid, None)
+                else:
+                    rows[cid] = row
+            self._rows = rows
+        return self._rows
+
+    def ids(self) -> KeysView[str]:
+        """A live view of the ids (building no rows)."""
+        if self._rows is not None:
+            return self._rows.keys()
+        if self._ids is None:
+            assert self._base is not None
+            ids = dict.fromkeys(self._base.ids)
+            for cid, row in self._changes.items():
+                if row is None:
+                    ids.pop(cid, None)
+                else:
+                    ids[cid] = None
+            self._ids = ids
+        return self._ids.keys()
+
+    def put(self, cid: str, row: IndexRow) -> None:
+        self._points = None
+        if self._base is not None:
+            self._changes[cid] = row
+        if self._rows is not None:
+            self._rows[cid] = row
+        if self._ids is not None:
+            self._ids[cid] = None
+
+    def delete(self, cid: str) -> None:
+        self._points = None
+        if self._base is not None:
+            self._changes[cid] = None
+        if self._rows is not None:
+            self._rows.pop(cid, None)
+        if self._ids is not None:
+            self._ids.pop(cid, None)
+
+    def copy(self) -> RowTable:
+        new = RowTable.__new__(RowTable)
+        new._base, new._changes = self._base, dict(self._changes)
+        new._rows = None if self._rows is None else dict(self._rows)
+        new._ids = None if self._ids is None else dict(self._ids)
+        new._points = self._points
+        return new
+
+    def points(self) -> list[tuple[str, ContactPoint]]:
+        """``(id, point)`` for every place of every contact (kept until the next change)."""
+        if self._points is None:
+            self._points = [(cid, p) for cid, row in self.rows().items() for p in row.points]
+        return self._points
+
+    def points_near(self, lat0: float, radius_km: float, metro: str | None) -> list[tuple[str, ContactPoint]]:
+        """Every point within ``radius_km`` of latitude ``lat0`` (a band: a superset of those
+        within ``radius_km`` of any place at that latitude) or in ``metro``, in stored order.
+        A superset: the caller applies the exact test."""
+        base = self._base
+        if base is None or self._rows is not None and len(self._changes) > 64:
+            return self.points()
+        half_band = radius_km / 111.0 + 1e-6  # one degree of latitude is 111.19 km or more
+        changes = self._changes
+        owner, ids = base.owner, base.ids  # type: ignore[attr-defined]
+        found: list[tuple[int, int, str, ContactPoint]] = []
+        for i in base.near_points(lat0, half_band, metro):
+            cid = ids[owner[i]]
+            if cid not in changes:
+                found.append((owner[i], i, cid, base.point(i)))
+        if changes:
+            position, n = base.position, base.n
+            for k, (cid, row) in enumerate(changes.items()):
+                if row is None:
+                    continue
+                at = position.get(cid, n + k)
+                for j, p in enumerate(row.points):
+                    found.append((at, j, cid, p))
+            found.sort(key=lambda f: (f[0], f[1]))
+        return [(cid, p) for _at, _j, cid, p in found]
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,12 +496,23 @@ class LazyDocs(MutableMapping):
     replay, writes). Iteration order is the file's, then new ids, like a dict.
     """
 
-    __slots__ = ("_entries", "buf", "path")
+    __slots__ = ("_entries", "_spans", "buf", "path")
 
-    def __init__(self, buf: bytes, spans: Mapping[str, _Span], path: Path) -> None:
+    def __init__(self, buf: bytes, spans: Mapping[str, _Span] | Callable[[], dict[str, _Span]], path: Path) -> None:
         self.buf = buf
         self.path = path
-        self._entries: dict[str, Any] = dict(spans)
+        if callable(spans):  # from the index: built when a contact is first needed
+            self._spans = spans
+        else:
+            self._entries: dict[str, Any] = dict(spans)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "_entries":  # the slot is still empty: build it from the index now
+            entries = self._spans()
+            self._entries = entries
+            self._spans = None
+            return entries
+        raise AttributeError(name)
 
     def span_bytes(self, doc_id: str) -> memoryview | None:
         v = self._entries[doc_id]
@@ -288,7 +551,7 @@ class LazyDocs(MutableMapping):
 
     def copy(self) -> LazyDocs:
         new = LazyDocs.__new__(LazyDocs)
-        new.buf, new.path, new._entries = self.buf, self.path, dict(self._entries)
+        new.buf, new.path, new._entries, new._spans = self.buf, self.path, dict(self._entries), None
         return new
 
     def raw_items(self) -> Iterator[tuple[str, Any]]:
@@ -304,6 +567,7 @@ class LazyDocs(MutableMapping):
         """After a rewrite: the new main file's bytes and spans hold every record."""
         self.buf = buf
         self._entries = dict(spans)
+        self._spans = None
 
 
 class LazyModels(MutableMapping):
