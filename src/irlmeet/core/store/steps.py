@@ -18,7 +18,7 @@ from typing import Any
 from irlmeet.core import models
 from irlmeet.core.errors import ValidationError
 
-__all__ = ["v1_to_v2"]
+__all__ = ["v1_to_v2", "v2_to_v3"]
 
 # What an old file may hold that the text rules now refuse: terminal escape sequences first (so
 # "\x1b[31m" goes whole, not leaving "[31m"), then single control and bidi characters.
@@ -123,4 +123,24 @@ def v1_to_v2(raw: dict) -> dict:
     contacts = raw.get("contacts")
     if isinstance(contacts, dict):
         raw = {**raw, "contacts": {cid: _contact_1_to_2(doc) for cid, doc in contacts.items()}}
+    return raw
+
+
+#: Contact fields added in schema 3 (issue 9's imports), with their values for older records.
+V3_DEFAULTS: dict[str, Any] = {"birthday": "", "sources": [], "circle_open": False}
+
+
+def v2_to_v3(raw: dict) -> dict:
+    """Schema 2 -> 3: contacts gain a birthday, the import sources they came from (with the
+    values each last gave, so a re-import never overwrites an edit) and ``circle_open`` (an
+    import could not tell the circle). An irlmeet that reads schema 2 would take the new keys for
+    damage; the version bump makes it say "written by a newer irlmeet" instead."""
+    contacts = raw.get("contacts")
+    if isinstance(contacts, dict):
+        raw = {
+            **raw,
+            "contacts": {
+                cid: ({**V3_DEFAULTS, **doc} if isinstance(doc, dict) else doc) for cid, doc in contacts.items()
+            },
+        }
     return raw
