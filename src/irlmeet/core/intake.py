@@ -147,9 +147,7 @@ def prepare(rec: ImportedContact, places: Callable[[ImportedPlace], Place | None
             dropped.append(f"{exc.field}: {exc.message}")
     if contact is None:  # pragma: no cover - every retry dropped something; the loop is bounded
         raise ValidationError("record", "too many values were refused")
-    last = {f: v for f in FIELDS if (v := _as_json(f, getattr(contact, f))) not in ((), "", None, {})}
-    if rec.circle is None:
-        last.pop("circle", None)
+    last = _last(contact, rec.circle is not None)
     if unplaced:
         last["place_text"] = unplaced  # what the export said, for the triage queue to offer
     source = ContactSource(rec.source.kind, _source_id(rec), rec.source.file.name, last)
@@ -185,6 +183,27 @@ def _drop(values: dict[str, Any], exc: ValidationError) -> bool:
     else:
         values[name] = () if isinstance(value, tuple) else ({} if isinstance(value, dict) else None if name == "met_on" else "")
     return True
+
+
+def _last(c: Contact, with_circle: bool) -> dict[str, Any]:
+    """:func:`_as_json` of every non-empty field (spelt out: it runs once per imported row)."""
+    out: dict[str, Any] = {"name": c.name}
+    for name, text in (("nickname", c.nickname), ("company", c.company), ("role", c.role), ("tz", c.tz),
+                       ("linkedin", c.linkedin), ("met_via", c.met_via), ("notes", c.notes), ("birthday", c.birthday)):
+        if text:
+            out[name] = text
+    for name, items in (("emails", c.emails), ("phones", c.phones), ("tags", c.tags)):
+        if items:
+            out[name] = list(items)
+    if c.places:
+        out["places"] = _as_json("places", c.places)
+    if c.handles:
+        out["handles"] = dict(c.handles)
+    if c.met_on is not None:
+        out["met_on"] = c.met_on.isoformat()
+    if with_circle:
+        out["circle"] = c.circle.value
+    return out
 
 
 def _as_json(name: str, value: Any) -> Any:
@@ -307,7 +326,7 @@ class _Index:
         for e in new.emails:
             if cid := self.email.get(e.casefold()):
                 return self.by_id[cid], (f"same email {e}",)
-        name = _fold(new.name)
+        name = _fold(new.name) if new.places else ""
         for p in new.places:
             cid = self.name_place.get((name, _place_key(p.place)))
             if cid is not None:

@@ -264,7 +264,7 @@ def _line(value: Any, field_name: str, *, required: bool = False, max_len: int =
 
 def _lines(values: Iterable[Any] | None, field_name: str, *, max_len: int = 300) -> list[str]:
     """Several one-line values, blanks dropped, duplicates (ignoring case) kept once."""
-    if values is None:
+    if not values:  # None, "", () and []: most contacts have no phones, tags...
         return []
     if isinstance(values, str):
         values = [values]
@@ -400,6 +400,7 @@ _LINKEDIN_URL = re.compile(
     r"^(?:https?://)?(?:[a-z]{2,3}\.|www\.)?linkedin\.com/(in|pub|company|school)/([^/?#\s]+)/?(?:[/?#].*)?$", re.I
 )
 _LINKEDIN_SLUG = re.compile(r"^[\w%-]{3,100}$")
+_LINKEDIN_CANONICAL = re.compile(r"^https://www\.linkedin\.com/in/[a-z0-9_-]{3,100}$")
 
 
 def linkedin_url(value: Any, field_name: str = "linkedin") -> str:
@@ -408,6 +409,8 @@ def linkedin_url(value: Any, field_name: str = "linkedin") -> str:
     text = _line(value, field_name, max_len=300)
     if not text:
         return ""
+    if _LINKEDIN_CANONICAL.match(text):
+        return text  # already in the stored form (every load and import of a stored contact)
     m = _LINKEDIN_URL.match(text)
     if m is not None:
         if m.group(1).lower() != "in":
@@ -642,8 +645,8 @@ class ContactSource:
     def __post_init__(self) -> None:
         if self.kind not in SOURCE_KINDS:
             raise ValidationError("sources.kind", f"{self.kind!r} is not one of: {', '.join(SOURCE_KINDS)}")
-        object.__setattr__(self, "id", _text(self.id, "sources.id", required=True, max_len=500))
-        object.__setattr__(self, "file", _text(self.file, "sources.file", max_len=500))
+        object.__setattr__(self, "id", _line(self.id, "sources.id", required=True, max_len=500))
+        object.__setattr__(self, "file", _line(self.file, "sources.file", max_len=500))
         if not isinstance(self.last, Mapping):
             raise ValidationError("sources.last", "expected an object of field values")
 
