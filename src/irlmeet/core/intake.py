@@ -32,7 +32,10 @@ from irlmeet.core.imports import ImportedContact, ImportedPlace, ImportProblem, 
 from irlmeet.core.models import Contact, ContactPlace, ContactSource, Place, PlaceLabel
 from irlmeet.core.places import distance_km
 
-__all__ = ["FIELDS", "ImportReport", "MergeNote", "PlaceLookup", "Prepared", "place_hint", "plan_import", "prepare"]
+__all__ = [
+    "FIELDS", "MAPPINGS", "ImportReport", "MergeNote", "PlaceLookup", "Prepared", "guess_kind", "place_hint",
+    "plan_import", "prepare",
+]
 
 #: The Contact fields an import can give, compared one by one on a re-import.
 FIELDS = (
@@ -434,3 +437,49 @@ def _same(a: Any, b: Any) -> bool:
     if b in (None, "", [], {}):
         b = None
     return a == b
+
+
+# --------------------------------------------------------------------------------------------
+# Before importing: which reader, and what goes where
+
+
+#: What each export's columns or properties become, for the import screen's preview.
+MAPPINGS: dict[str, tuple[tuple[str, str], ...]] = {
+    "linkedin": (
+        ("First Name + Last Name", "name"), ("Company", "company"), ("Position", "role"),
+        ("URL", "LinkedIn profile"), ("Email Address", "emails"), ("Connected On", "met on (met via LinkedIn)"),
+        ("(no location column)", "city: place them in the triage queue"),
+    ),
+    "vcard": (
+        ("FN / N", "name"), ("NICKNAME", "nickname"), ("ORG / TITLE", "company / role"), ("EMAIL / TEL", "emails / phones"),
+        ("ADR locality, region, country (+ GEO)", "cities"), ("TZ", "time zone"),
+        ("URL, X-SOCIALPROFILE, IMPP", "LinkedIn profile and handles"), ("CATEGORIES", "tags (work/personal → circle)"),
+        ("BDAY", "birthday"), ("NOTE", "private notes"),
+    ),
+    "google": (
+        ("Name / First, Last Name", "name"), ("Organization Name / Title", "company / role"),
+        ("E-mail N / Phone N - Value", "emails / phones"), ("Address N - City, Region, Country", "cities"),
+        ("Website N (LinkedIn, profiles)", "LinkedIn profile and handles"), ("Labels", "tags (and a circle)"),
+        ("Birthday", "birthday"), ("Notes", "private notes"),
+    ),
+}
+
+
+def guess_kind(path: Path) -> str | None:
+    """``"linkedin"``, ``"vcard"`` or ``"google"`` from a path's name and first bytes; None if unsure."""
+    path = Path(path)
+    if path.is_dir() or path.suffix.lower() in (".vcf", ".vcard"):
+        return "vcard"
+    if path.suffix.lower() == ".zip":
+        return "linkedin"
+    if path.suffix.lower() == ".csv":
+        try:
+            with open(path, "rb") as f:
+                head = f.read(8000)
+        except OSError:
+            return None
+        text = head.decode("utf-16") if head[:2] in (b"\xff\xfe", b"\xfe\xff") else head.decode("utf-8", "replace")
+        if "Connected On" in text or text.lstrip("\ufeff").startswith("Notes:"):
+            return "linkedin"
+        return "google"
+    return None

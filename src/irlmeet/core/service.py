@@ -518,6 +518,25 @@ class Service:
             progress("matching", len(records), len(records))
         return report
 
+    def preview_import(self, kind: str, path: Path | str, limit: int = 5) -> tuple[list[Any], list[Any], int]:
+        """The first ``limit`` people of an export (records as read, nothing stored), the
+        problems met on the way and how many were skipped; ImportFileError for a wrong file."""
+        from irlmeet.core import imports
+
+        records: list[Any] = []
+        problems: list[Any] = []
+        skipped = 0
+        for item in imports.scan(kind, Path(path)):
+            if isinstance(item, imports.ImportedContact):
+                records.append(item)
+                if len(records) >= limit:
+                    break
+            elif isinstance(item, imports.ImportProblem):
+                problems.append(item)
+            else:
+                skipped += 1
+        return records, problems, skipped
+
     def triage(self) -> list[Contact]:
         """Contacts the planner cannot use yet or whose circle an import could not tell: no
         city, or ``circle_open``. Imported ones first, then by company and name."""

@@ -12,6 +12,7 @@ screen, never as a traceback).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
@@ -58,6 +59,8 @@ class IrlmeetApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="help", key_display="?"),
         Binding("q", "quit", "Quit", id="quit"),
+        Binding("i", "import_contacts", "Import contacts", id="import-contacts"),
+        Binding("t", "triage", "Place imported people", id="triage"),
     ]
 
     #: The keys shown in the help screen, besides the bindings themselves.
@@ -74,6 +77,7 @@ class IrlmeetApp(App[None]):
         self.settings = settings
         self.demo = demo
         self.service: Service | None = None
+        self.import_start: Path | None = None  # where the import screen's file tree starts (home)
         self.sub_title = "demo data: a temporary copy, your own data is untouched" if demo else ""
         loaded = load_themes(theme_dirs(settings.paths.themes_dir))
         self.theme_problems: list[str] = list(loaded.problems)
@@ -125,6 +129,18 @@ class IrlmeetApp(App[None]):
 
     def on_service_failed(self, message: ServiceFailed) -> None:
         self.push_screen(ErrorScreen(message.message))
+
+    def action_import_contacts(self) -> None:
+        from irlmeet.tui.import_screen import ImportScreen
+
+        if self.service is not None and not isinstance(self.screen, ImportScreen):
+            self.push_screen(ImportScreen(self.service, start=self.import_start))
+
+    def action_triage(self) -> None:
+        from irlmeet.tui.triage_screen import TriageScreen
+
+        if self.service is not None and not isinstance(self.screen, TriageScreen):
+            self.push_screen(TriageScreen(self.service))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
