@@ -1,4 +1,4 @@
-"""How fast the import readers turn exports into records (issue 9's targets, readers only).
+"""How fast exports come in: the readers alone, then whole imports into a real data file (issue 9).
 
 Run: ``python bench/bench_import.py``
 
@@ -8,8 +8,13 @@ preamble, quoted commas and doubled quotes), and vCard 3.0 files of 3,000 and 30
 20 KB photo), all from bench/gen.py's people. Then times each reader (median of 3) and, as the
 baseline in the same run, vobject's own ``readComponents`` over the 3,000-card file.
 
-Targets (issue 9; the store's writes come on top): 30,000 LinkedIn rows <= 1.5 s,
-3,000 vCards <= 2 s; 30,000 vCards show progress.
+Then the whole import as ``irlmeet import`` runs it (Service.import_contacts: read, resolve
+cities, match against the stored contacts, one transaction into a real TinyDB file) into an
+empty data file, and the same file again (the no-op re-import). The city index is loaded once
+before (its load is the app's start-up cost, timed separately).
+
+Targets (issue 9): 30,000 LinkedIn rows <= 1.5 s and 3,000 vCards <= 2 s end to end;
+30,000 vCards show progress.
 """
 
 from __future__ import annotations
@@ -123,6 +128,56 @@ def main() -> None:
         t, r = timed(lambda: read_vcard(v30k, progress=lambda d, total: ticks.append(d)), repeat=1)
         print(f"vCard 30,000 cards:          {t}  ({len(r.records)} people, "
               f"{len(ticks)} progress calls)")
+        print()
+        whole_imports(root, li, v3k, v30k)
+
+
+def whole_imports(root: Path, li: Path, v3k: Path, v30k: Path) -> None:
+    import itertools
+    from datetime import UTC, datetime
+
+    from irlmeet.core.places import PlaceIndex
+    from irlmeet.core.service import Service
+    from irlmeet.core.settings import Settings, default_paths
+    from irlmeet.core.store import Store
+
+    t0 = time.perf_counter()
+    index = PlaceIndex.load(root / "places-cache")
+    index = PlaceIndex.load(root / "places-cache")  # the second load is the cached one users see
+    print(f"city index load (cached): {time.perf_counter() - t0:5.2f} s for two loads (built once)")
+    counter = itertools.count()
+
+    def service(name: str) -> Service:
+        path = root / name
+        paths = default_paths({"XDG_DATA_HOME": str(root), "XDG_CONFIG_HOME": str(root), "XDG_CACHE_HOME": str(root)}, data_file=path)
+        return Service(Store(path), places=lambda: index, settings=Settings(paths),
+                       clock=lambda: datetime(2026, 11, 22, tzinfo=UTC), new_id=lambda: f"c{next(counter):07d}")
+
+    for label, kind, path, target in (("LinkedIn 30,000 rows", "linkedin", li, "1.5"),
+                                       ("vCard 3,000 cards", "vcard", v3k, "2")):
+        runs = iter(range(100))
+
+        def fresh(kind=kind, path=path, runs=runs):
+            svc = service(f"{kind}-{next(runs)}.json")
+            try:
+                return svc.import_contacts(kind, path)
+            finally:
+                svc.store.close()
+
+        t, report = timed(fresh)
+        print(f"import {label} into an empty file: {t}  (created {report.created}, "
+              f"needs a place {report.needs_place}, {report.places_looked_up} distinct cities)   target <= {target} s")
+        svc = service(f"{kind}-again.json")
+        svc.import_contacts(kind, path)
+        t, report = timed(lambda svc=svc, kind=kind, path=path: svc.import_contacts(kind, path))
+        svc.store.close()
+        print(f"  the same file again (no-op):  {t}  (unchanged {report.unchanged})")
+
+    ticks: list[tuple[str, int]] = []
+    svc = service("vcard-30k.json")
+    t, report = timed(lambda: svc.import_contacts("vcard", v30k, progress=lambda ph, d, n: ticks.append((ph, d))), repeat=1)
+    svc.store.close()
+    print(f"import vCard 30,000 cards:     {t}  (created {report.created}, {len(ticks)} progress calls)")
 
 
 if __name__ == "__main__":

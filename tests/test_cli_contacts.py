@@ -46,7 +46,7 @@ def test_add_takes_every_field_flag_and_show_json_prints_every_field(irlmeet, tm
         "nickname": "Adi", "company": "Acme GmbH", "role": "Staff engineer", "tz": "Europe/Berlin",
         "linkedin": "https://www.linkedin.com/in/ada-brandt", "preferred": "mastodon",
         "met_at": "PyCon DE 2024 sprints", "met_via": "my friend Lea", "topic": "property-based testing",
-        "closeness": 4, "do_not_invite_reason": "",
+        "closeness": 4, "do_not_invite_reason": "", "birthday": "", "sources": [], "circle_open": False,
     }
     assert [(p["label"], p["place"]["name"]) for p in shown["places"]] == [("home", "Berlin"), ("work", "Potsdam")]
     listed = json.loads(irlmeet("contact", "list", "--json").out)

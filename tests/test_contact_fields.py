@@ -188,7 +188,7 @@ def test_a_real_schema_1_file_migrates_after_a_backup_keeping_every_value(tmp_pa
     assert backup.read_bytes() == original, "the schema-1 file is kept byte for byte"
     assert (backup.stat().st_mode & 0o777) == 0o600
     raw = orjson.loads(db.read_bytes())
-    assert raw["_meta"]["meta"]["schema"] == SCHEMA_VERSION == 5
+    assert raw["_meta"]["meta"]["schema"] == SCHEMA_VERSION == 6  # through every step since schema 1
     for doc in raw["contacts"].values():
         for key in ("nickname", "company", "role", "tz", "linkedin", "preferred", "met_at", "met_via",
                     "topic", "closeness", "do_not_invite_reason"):
@@ -211,6 +211,6 @@ def test_a_real_schema_1_file_migrates_after_a_backup_keeping_every_value(tmp_pa
     # ... and terminal escapes and bidi overrides are gone from one-line text.
     assert mia.how_we_met == "a red thread  abc"
 
-    with Store(db) as again:  # schema 4 now: opens without migrating again
+    with Store(db) as again:  # the current schema now: opens without migrating again
         assert again.contact("c-ada") == ada
     assert not db.with_name(db.name + ".v1-2.bak").exists()

@@ -342,6 +342,8 @@ def test_a_schema_2_file_with_meetups_runs_every_step_after_one_backup(tmp_path)
     file opened by the Store keeps its meetups, with every field of the new schema."""
     import orjson
 
+    from irlmeet.core.store.migrations import SCHEMA_VERSION
+
     db = tmp_path / "irlmeet.json"
     start = datetime(2027, 5, 11, 10, 0, tzinfo=BERLIN)
     with Store(db) as s:
@@ -363,7 +365,7 @@ def test_a_schema_2_file_with_meetups_runs_every_step_after_one_backup(tmp_path)
         assert (ok.status.value, ok.exported) == ("confirmed", True)
         assert s.trip("t1").busy[0].id
     assert db.with_name(db.name + ".v2.bak").exists()
-    assert orjson.loads(db.read_bytes())["_meta"]["meta"]["schema"] == 5
+    assert orjson.loads(db.read_bytes())["_meta"]["meta"]["schema"] == SCHEMA_VERSION  # every step ran
 
 
 def _trip_doc():

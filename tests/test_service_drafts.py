@@ -79,7 +79,7 @@ def test_a_schema_4_file_gains_empty_drafts_after_a_backup(world, tmp_path, plac
     again = open_service(tmp_path, place_index, ids)
     try:
         assert again.store.meetup(meetup.id) == meetup
-        assert orjson.loads(db.read_bytes())["_meta"]["meta"]["schema"] == SCHEMA_VERSION == 5
+        assert orjson.loads(db.read_bytes())["_meta"]["meta"]["schema"] == SCHEMA_VERSION == 6
         assert db.with_name(db.name + ".v4.bak").read_bytes() == old
     finally:
         again.store.close()

@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("keep", metavar="A", help="the contact to keep")
     merge.add_argument("gone", metavar="B", help="the contact folded into A and removed")
     merge.add_argument("--json", action="store_true", help="print the merged record as JSON")
+    cexp = csub.add_parser("export", help="write every contact to a vCard 4.0 file", description="Write every contact to a vCard 4.0 file (names, nickname, company and role, emails, phones, cities with coordinates, time zone, LinkedIn and other handles, tags, birthday). Private notes are never exported. Also `irlmeet export vcard -o FILE.vcf`.")
+    cexp.add_argument("-o", "--output", required=True, metavar="FILE.vcf", help="where to write it; - for standard output")
     lst = csub.add_parser("list", help="list contacts", description="List contacts, optionally only those near a city.")
     lst.add_argument("--near", metavar="CITY", help="only contacts within the radius of this city (or in its metro area)")
     lst.add_argument("--radius", type=_radius, metavar="KM", help="how far 'near' reaches, in km (default: 50, or radius_km in the config)")
@@ -160,8 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--follow-up", action="store_true", help="the thank-you after the meetup with them, once marked met")
     draft.add_argument("--json", action="store_true", help="print as JSON (keys listed below)")
 
-    export = sub.add_parser("export", help="write a trip's meetups to an .ics file", description="Write the trip's meetups to an .ics file any calendar can import: planned and invited meetups as tentative (titled '(pencilled in)'), confirmed ones as confirmed, and those cancelled, declined or skipped since an earlier export as cancelled, so calendars drop them. Exporting again updates the same events instead of adding new ones. Descriptions are share-safe (kind, place, status, your time) unless --details.")
-    export.add_argument("trip", metavar="TRIP")
+    export = sub.add_parser("export", help="write a trip's meetups to an .ics file (or: export vcard)", description="Write the trip's meetups to an .ics file any calendar can import: planned and invited meetups as tentative (titled '(pencilled in)'), confirmed ones as confirmed, and those cancelled, declined or skipped since an earlier export as cancelled, so calendars drop them. Exporting again updates the same events instead of adding new ones. Descriptions are share-safe (kind, place, status, your time) unless --details. `irlmeet export vcard -o FILE.vcf` instead writes every contact as vCard 4.0 (the same as `irlmeet contact export`); the word vcard always means that, so a trip named \"vcard\" is exported by its id.")
+    export.add_argument("trip", metavar="TRIP", help="a trip's id or name, or the word vcard for the contacts")
     export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.ics", help="the file to write (a symlink's target is replaced); - writes to standard output")
     export.add_argument("--ideas", action="store_true", help="add the current proposals too, as tentative events titled '(idea)'")
     export.add_argument("--details", action="store_true", help="add who is coming and how you know them to the descriptions (not for calendars you share)")
@@ -172,6 +174,26 @@ def build_parser() -> argparse.ArgumentParser:
     debrief = sub.add_parser("debrief", help="after a trip: record which meetups happened", description="List a trip's meetups once their time has come, to record each as met (`irlmeet meetup met`), missed, declined or cancelled. Marking one met sets last seen and last contacted for everyone there.")
     debrief.add_argument("trip", metavar="TRIP")
     debrief.add_argument("--json", action="store_true", help="print as JSON")
+
+    imp = sub.add_parser("import", help="bring contacts in from LinkedIn, vCard or Google", description="Import contacts from an export. The same person (same email, same LinkedIn profile, or same name and city) is merged, never duplicated: lists are united and nothing you typed in irlmeet is overwritten. Importing a newer export updates what changed and adds who is new; importing the same file again changes nothing. Bad rows are reported on stderr with file and line; all good rows still come in, in one write.")
+    isub = imp.add_subparsers(dest="action", metavar="KIND", required=True)
+    for kind, what, meta in (
+        ("linkedin", "LinkedIn's Connections.csv (or the export's .zip as downloaded)", "FILE"),
+        ("vcard", "a .vcf file with one or many cards (vCard 2.1, 3.0, 4.0), or a folder of them (a khard/vdirsyncer vdir)", "PATH"),
+        ("google", "a Google Contacts CSV export", "FILE"),
+    ):
+        kp = isub.add_parser(kind, help=what, description=f"Import {what}.")
+        kp.add_argument("path", metavar=meta, type=Path)
+        kp.add_argument("--dry-run", action="store_true", help="show what would be created, merged and skipped; write nothing")
+        kp.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    tri = sub.add_parser("triage", help="contacts without a city or circle, and placing them", description="List the contacts the planner cannot use yet (no city) or whose circle an import could not tell, imported ones first. With --city, --circle or --how-we-met, answer for all of them listed (narrow with --company or --contact first).")
+    tri.add_argument("--company", metavar="TEXT", help="only people at this company (any case)")
+    tri.add_argument("--contact", action="append", default=[], metavar="CONTACT", help="only this contact (repeat for more)")
+    tri.add_argument("--city", metavar="CITY", help="give them this city (as home, if they have none)")
+    tri.add_argument("--circle", choices=["professional", "personal", "both"], help="set their circle")
+    tri.add_argument("--how-we-met", metavar="TEXT", help="how you know them")
+    tri.add_argument("--json", action="store_true", help="print as JSON")
 
     locate = sub.add_parser("locate", help="print where irlmeet keeps things", description="Print the path of the data file, the config file, the user themes folder, the user draft templates folder or the cache.")
     locate.add_argument("what", choices=["data", "config", "themes", "templates", "cache"])
@@ -1160,6 +1182,8 @@ def cmd_lint(ctx: Context, args) -> int:
 
 
 def cmd_export(ctx: Context, args) -> int:
+    if args.trip == "vcard":  # `irlmeet export vcard -o FILE.vcf`: the contacts, never a trip
+        return _export_vcard(ctx, str(args.output))
     svc = ctx.service
     trip = svc.find_trip(args.trip)
     kw = {"ideas": args.ideas, "details": args.details}
@@ -1350,6 +1374,116 @@ def cmd_debrief(ctx: Context, args) -> int:
     return 0
 
 
+def _export_vcard(ctx: Context, output: str) -> int:
+    if output == "-":
+        data, n = ctx.service.export_vcard()
+        ctx.out.flush()
+        buffer = getattr(ctx.out, "buffer", None)
+        if buffer is not None:
+            buffer.write(data)
+            buffer.flush()
+        else:
+            ctx.out.write(data.decode("utf-8"))
+    else:
+        path = Path(output).expanduser()
+        _data, n = ctx.service.export_vcard(path)
+        print(f"wrote {n} contact{'s' if n != 1 else ''} to {path} (vCard 4.0; private notes are not included)", file=ctx.out)
+    return 0
+
+
+def cmd_contact_export(ctx: Context, args) -> int:
+    return _export_vcard(ctx, args.output)
+
+
+class _ProgressLine:
+    """A one-line progress bar on stderr, redrawn in place; silent when stderr is no terminal."""
+
+    def __init__(self, err: TextIO, label: str) -> None:
+        self._err = err
+        self._label = label
+        self._on = bool(getattr(err, "isatty", lambda: False)())
+        self._shown = -1
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self._on or total <= 0:
+            return
+        pct = min(100, done * 100 // total)
+        if pct == self._shown:
+            return
+        self._shown = pct
+        bar = "#" * (pct // 4) + "." * (25 - pct // 4)
+        self._err.write(f"\r{phase} {self._label} [{bar}] {pct:3d}% {done:,}/{total:,}\x1b[K")
+        self._err.flush()
+
+    def close(self) -> None:
+        if self._on and self._shown >= 0:
+            self._err.write("\r\x1b[K")
+            self._err.flush()
+
+
+def cmd_import(ctx: Context, args) -> int:
+    svc = ctx.service
+    bar = _ProgressLine(ctx.err, args.path.name)
+    try:
+        report = svc.import_contacts(args.action, args.path.expanduser(), dry_run=args.dry_run, progress=bar)
+    finally:
+        bar.close()
+    for problem in report.problems:
+        print(f"{PROG}: problem: {problem}", file=ctx.err)
+    for skip in report.skips:
+        print(f"{PROG}: {skip}", file=ctx.err)
+    if args.json:
+        _print_json(ctx, report.to_dict())
+    else:
+        if args.dry_run:
+            print("dry run: nothing was written", file=ctx.out)
+        print(report.summary(), file=ctx.out)
+        for note in report.merges[:50]:
+            print(f"  merged: {note}", file=ctx.out)
+        if len(report.merges) > 50:
+            print(f"  ... and {len(report.merges) - 50} more merged (see --json)", file=ctx.out)
+        if report.needs_place or report.needs_circle:
+            print("  place them with `irlmeet triage` (or the app's triage queue, key t)", file=ctx.out)
+    return 1 if report.problems and not report.read else 0
+
+
+def cmd_triage(ctx: Context, args) -> int:
+    svc = ctx.service
+    queue = svc.triage()
+    if args.company:
+        want = args.company.strip().casefold()
+        queue = [c for c in queue if c.company.casefold() == want]
+    if args.contact:
+        ids = {svc.find_contact(ref).id for ref in args.contact}
+        queue = [c for c in queue if c.id in ids]
+    answering = any(v is not None for v in (args.city, args.circle, args.how_we_met))
+    if answering:
+        changed = svc.answer_triage([c.id for c in queue], city=args.city, circle=args.circle, how_we_met=args.how_we_met)
+        if args.json:
+            _print_json(ctx, [c.to_dict() for c in changed])
+            return 0
+        print(f"updated {len(changed)} of {len(queue)} contact{'s' if len(queue) != 1 else ''}; "
+              f"{len(svc.triage())} left to place", file=ctx.out)
+        return 0
+    if args.json:
+        _print_json(ctx, [{**_contact_json(c), "needs": _needs(c)} for c in queue])
+        return 0
+    if not queue:
+        print("nobody to place: every contact has a city and a circle", file=ctx.out)
+        return 0
+    for c in queue:
+        what = " ".join(x for x in (c.role, "at " + c.company if c.company else "") if x)
+        came = ",".join(dict.fromkeys(s.kind for s in c.sources))
+        print(f"{c.id}  {c.name:<28} {what[:40]:<40}  needs {' and '.join(_needs(c))}"
+              + (f"  ({came})" if came else ""), file=ctx.out)
+    print(f"{len(queue)} to place", file=ctx.out)
+    return 0
+
+
+def _needs(c) -> list[str]:
+    return [w for w, missing in (("city", not c.places), ("circle", c.circle_open)) if missing]
+
+
 def cmd_locate(ctx: Context, args) -> int:
     paths: Paths = ctx.settings.paths
     target = {
@@ -1371,6 +1505,11 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Context, Any], int]] = {
     ("contact", "show"): cmd_contact_show,
     ("contact", "rm"): cmd_contact_rm,
     ("contact", "merge"): cmd_contact_merge,
+    ("contact", "export"): cmd_contact_export,
+    ("import", "linkedin"): cmd_import,
+    ("import", "vcard"): cmd_import,
+    ("import", "google"): cmd_import,
+    ("triage", None): cmd_triage,
     ("trip", "add"): cmd_trip_add,
     ("trip", "list"): cmd_trip_list,
     ("trip", "edit"): cmd_trip_edit,

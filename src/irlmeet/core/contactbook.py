@@ -279,7 +279,7 @@ def find_duplicates(contact: Contact, others: Iterable[Contact]) -> list[Duplica
 def merge_contact_records(a: Contact, b: Contact) -> Contact:
     """A with B folded in: lists united (A's first), A's fields win and B's fill A's blanks;
     last seen and last contacted take the later date, met on the earlier; notes keep both;
-    do-not-invite if either is."""
+    do-not-invite if either is; import sources are united."""
     work: dict[str, Any] = {}
     for name in _FIELDS:
         av, bv = getattr(a, name), getattr(b, name)
@@ -295,8 +295,14 @@ def merge_contact_records(a: Contact, b: Contact) -> Contact:
             work[name] = av if not bv or bv == av else (f"{av}\n\n{bv}" if av else bv)
         elif name == "do_not_invite":
             work[name] = av or bv
-        elif name in ("name", "circle"):
+        elif name == "name":
             work[name] = av
+        elif name == "circle":  # A's, unless an import left A's open and B's is known
+            work[name] = bv if a.circle_open and not b.circle_open else av
+        elif name == "circle_open":
+            work[name] = av and bv
+        elif name == "sources":  # where each came from: both, once per source
+            work[name] = (*av, *(src for src in bv if src.key not in {s.key for s in av}))
         else:
             work[name] = av if av not in (None, "") else bv
     if not work["do_not_invite"]:

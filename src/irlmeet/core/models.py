@@ -33,6 +33,7 @@ __all__ = [
     "Circle",
     "Contact",
     "ContactPlace",
+    "ContactSource",
     "Meetup",
     "MeetupKind",
     "MeetupStatus",
@@ -284,7 +285,7 @@ def _line(value: Any, field_name: str, *, required: bool = False, max_len: int =
 
 def _lines(values: Iterable[Any] | None, field_name: str, *, max_len: int = 300) -> list[str]:
     """Several one-line values, blanks dropped, duplicates (ignoring case) kept once."""
-    if values is None:
+    if not values:  # None, "", () and []: most contacts have no phones, tags...
         return []
     if isinstance(values, str):
         values = [values]
@@ -420,6 +421,7 @@ _LINKEDIN_URL = re.compile(
     r"^(?:https?://)?(?:[a-z]{2,3}\.|www\.)?linkedin\.com/(in|pub|company|school)/([^/?#\s]+)/?(?:[/?#].*)?$", re.I
 )
 _LINKEDIN_SLUG = re.compile(r"^[\w%-]{3,100}$")
+_LINKEDIN_CANONICAL = re.compile(r"^https://www\.linkedin\.com/in/[a-z0-9_-]{3,100}$")
 
 
 def linkedin_url(value: Any, field_name: str = "linkedin") -> str:
@@ -428,6 +430,8 @@ def linkedin_url(value: Any, field_name: str = "linkedin") -> str:
     text = _line(value, field_name, max_len=300)
     if not text:
         return ""
+    if _LINKEDIN_CANONICAL.match(text):
+        return text  # already in the stored form (every load and import of a stored contact)
     m = _LINKEDIN_URL.match(text)
     if m is not None:
         if m.group(1).lower() != "in":
@@ -620,6 +624,65 @@ class ContactPlace:
 # --------------------------------------------------------------------------------------------
 # Contacts
 
+#: Where imported contacts come from (issue 9): the importers' kinds.
+SOURCE_KINDS = ("linkedin", "vcard", "google")
+_BIRTHDAY = re.compile(r"^(?:\d{4}|-)-(\d{2})-(\d{2})$")
+
+
+def parse_birthday(value: Any, field_name: str = "birthday") -> str:
+    """``YYYY-MM-DD`` or ``--MM-DD`` (a birthday without a year); "" for none."""
+    text = _line(value.isoformat() if isinstance(value, date) else value, field_name, max_len=10)
+    if not text:
+        return ""
+    m = _BIRTHDAY.match(text)
+    try:
+        if m is None:
+            raise ValueError
+        if text.startswith("--"):
+            date(2000, int(m.group(1)), int(m.group(2)))  # 2000 is a leap year: 29 February is fine
+        else:
+            date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(field_name, f"{text!r} is not a birthday (YYYY-MM-DD, or --MM-DD without the year)") from None
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class ContactSource:
+    """Where (part of) a contact came from: one row or card of an import, found again by ``id``.
+
+    ``kind`` is the importer (``linkedin``, ``vcard``, ``google``); ``id`` the source's own
+    identity (LinkedIn profile URL, vCard UID, Google's first e-mail or name) or ``"line N"``
+    when it has none; ``file`` the file's name, for the user. ``last`` holds the values this
+    source gave at its last import (JSON-able, by Contact field name; empty fields left out): a
+    stored value that differs from it was edited in irlmeet and a re-import leaves it alone.
+    """
+
+    kind: str
+    id: str
+    file: str = ""
+    last: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in SOURCE_KINDS:
+            raise ValidationError("sources.kind", f"{self.kind!r} is not one of: {', '.join(SOURCE_KINDS)}")
+        object.__setattr__(self, "id", _line(self.id, "sources.id", required=True, max_len=500))
+        object.__setattr__(self, "file", _line(self.file, "sources.file", max_len=500))
+        if not isinstance(self.last, Mapping):
+            raise ValidationError("sources.last", "expected an object of field values")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "file": self.file, "last": dict(self.last)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ContactSource:
+        return cls(kind=d.get("kind", ""), id=d.get("id", ""), file=d.get("file", ""), last=d.get("last") or {})
+
+
 
 @dataclass(frozen=True, slots=True)
 class Contact:
@@ -656,6 +719,10 @@ class Contact:
     topic: str = ""  # the last topic or a shared interest
     closeness: int | None = None  # 1 (acquaintance) .. 5 (closest)
     do_not_invite_reason: str = ""
+    # schema 3
+    birthday: str = ""  # YYYY-MM-DD, or --MM-DD without the year; "" for none
+    sources: tuple[ContactSource, ...] = ()  # where an import found them (see ContactSource)
+    circle_open: bool = False  # an import could not tell the circle: the triage queue asks
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -728,6 +795,12 @@ class Contact:
                     "preferred", f"{preferred!r} is not one of this contact's channels ({listed}); add {what} first"
                 )
         set_(self, "preferred", preferred)
+        set_(self, "birthday", parse_birthday(self.birthday))
+        sources = tuple(self.sources or ())
+        if not all(isinstance(src, ContactSource) for src in sources):
+            raise ValidationError("sources", "expected source records")
+        set_(self, "sources", sources)
+        set_(self, "circle_open", bool(self.circle_open))
 
     @property
     def first_name(self) -> str:
@@ -806,6 +879,9 @@ class Contact:
             "topic": self.topic,
             "closeness": self.closeness,
             "do_not_invite_reason": self.do_not_invite_reason,
+            "birthday": self.birthday,
+            "sources": [src.to_dict() for src in self.sources],
+            "circle_open": self.circle_open,
         }
 
     @classmethod
@@ -838,6 +914,9 @@ class Contact:
             topic=d.get("topic", ""),
             closeness=d.get("closeness"),
             do_not_invite_reason=d.get("do_not_invite_reason", ""),
+            birthday=d.get("birthday") or "",
+            sources=tuple(ContactSource.from_dict(src) for src in d.get("sources") or ()),
+            circle_open=d.get("circle_open", False),
         )
 
 

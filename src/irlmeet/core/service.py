@@ -526,11 +526,6 @@ class Service:
 
     # -- places and live data -------------------------------------------------------------
 
-    def place_names(self, prefix: str, *, limit: int = 8) -> list[str]:
-        """City names for completing what the user is typing (``"Mün"`` -> ``"München, Bavaria, Germany"``)."""
-        home = self.profile().home
-        return [p.label() for p in self.places.candidates(prefix, home_country=home.country_code if home else None, limit=limit)]
-
     def changed_on_disk(self) -> bool:
         """Whether another process wrote the data file since we last read it (two stat calls)."""
         return self.store.changed_on_disk()
@@ -973,6 +968,144 @@ class Service:
         when: for the ranking to reflect."""
         zones = {t.id: t.zone for t in self.store.trips()}
         return lifecycle.last_outcomes(self.store.meetups(), lambda m: zones.get(m.trip_id, UTC))
+
+    # -- imports, triage, vCard export (issue 9) --------------------------------------------
+
+    def import_contacts(
+        self,
+        kind: str,
+        path: Path | str,
+        *,
+        dry_run: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> Any:
+        """Bring the people of an export in (see :mod:`irlmeet.core.intake`); returns an
+        :class:`~irlmeet.core.intake.ImportReport`.
+
+        The file is read and its cities resolved before the store's lock is taken; matching
+        and the one write happen under it, on the contacts as stored then. All good rows come in
+        at once or none do. ``dry_run`` decides the same but writes nothing. ``progress(phase,
+        done, total)`` is called while reading (``"reading"``) and matching (``"matching"``).
+        A file that is not what ``kind`` expects raises ImportFileError; nothing is written.
+        """
+        from irlmeet.core import imports, intake
+
+        path = Path(path)
+        report = intake.ImportReport(kind, path, dry_run)
+        records: list[imports.ImportedContact] = []
+        reading = (lambda done, total: progress("reading", done, total)) if progress else None
+        for item in imports.scan(kind, path, progress=reading):
+            if isinstance(item, imports.ImportedContact):
+                records.append(item)
+            elif isinstance(item, imports.ImportProblem):
+                report.problems.append(item)
+            else:
+                report.skips.append(item)
+        home = self.profile().home
+        home_cc = home.country_code if home else None
+        lookup = intake.PlaceLookup(lambda text, cc: self.places.resolve(text, home_country=cc or home_cc))
+        prepared: list[intake.Prepared] = []
+        for n, rec in enumerate(records, 1):
+            ref = rec.source
+            try:
+                item = intake.prepare(rec, lookup, self._new_id)
+            except ValidationError as exc:
+                report.problems.append(imports.ImportProblem(ref.file, ref.line, f"{rec.name}: {exc}; not imported", ref.card))
+                continue
+            for why in item.dropped:
+                report.problems.append(imports.ImportProblem(ref.file, ref.line, f"{rec.name}: {why}; imported without it", ref.card))
+            prepared.append(item)
+            if progress and n % 1000 == 0:
+                progress("matching", n, len(records))
+        report.places_looked_up = lookup.distinct
+        report.problems.sort(key=lambda p: (str(p.file), p.line or 0, p.card or 0))
+        if dry_run:
+            intake.plan_import(prepared, self.store.contacts(), report)
+        else:
+            with self.store.transaction():
+                intake.plan_import(prepared, self.store.contacts(), report)
+                if report.changed:
+                    self.store.put_contacts(report.changed)
+        if progress:
+            progress("matching", len(records), len(records))
+        return report
+
+    def preview_import(self, kind: str, path: Path | str, limit: int = 5) -> tuple[list[Any], list[Any], int]:
+        """The first ``limit`` people of an export (records as read, nothing stored), the
+        problems met on the way and how many were skipped; ImportFileError for a wrong file."""
+        from irlmeet.core import imports
+
+        records: list[Any] = []
+        problems: list[Any] = []
+        skipped = 0
+        for item in imports.scan(kind, Path(path)):
+            if isinstance(item, imports.ImportedContact):
+                records.append(item)
+                if len(records) >= limit:
+                    break
+            elif isinstance(item, imports.ImportProblem):
+                problems.append(item)
+            else:
+                skipped += 1
+        return records, problems, skipped
+
+    def triage(self) -> list[Contact]:
+        """Contacts the planner cannot use yet or whose circle an import could not tell: no
+        city, or ``circle_open``. Imported ones first, then by company and name."""
+        out = [c for c in self.store.contacts() if not c.places or c.circle_open]
+        return sorted(out, key=lambda c: (not c.sources, c.company.casefold(), c.name.casefold(), c.id))
+
+    def answer_triage(
+        self,
+        contact_ids: Iterable[str],
+        *,
+        city: str | Place | None = None,
+        circle: str | None = None,
+        how_we_met: str | None = None,
+    ) -> list[Contact]:
+        """Place several contacts at once: add ``city`` (resolved once) as a home city if they
+        have none, set ``circle`` (which settles it), and ``how_we_met`` where given."""
+        from irlmeet.core import contactbook
+
+        place = self.resolve(city) if city is not None and (not isinstance(city, str) or city.strip()) else None
+        now = self.now()
+        changed: list[Contact] = []
+        with self.store.transaction():
+            for cid in dict.fromkeys(contact_ids):
+                old = self.store.contact(cid)
+                changes: dict[str, Any] = {}
+                if place is not None and all(p.place != place for p in old.places):
+                    changes["add_places"] = [(PlaceLabel.HOME if not old.places else PlaceLabel.OTHER, place)]
+                if circle:
+                    changes["circle"] = circle
+                if how_we_met is not None and how_we_met.strip():
+                    changes["how_we_met"] = how_we_met
+                new = contactbook.apply(old, changes, self._place_for, now) if changes else old
+                if circle:
+                    new = replace(new, circle_open=False)
+                if new != old:
+                    changed.append(new)
+            if changed:
+                self.store.put_contacts(changed)
+        return changed
+
+    def complete_city(self, prefix: str, limit: int = 8) -> list[str]:
+        """Cities for a half-typed name, biggest first, as text :meth:`resolve` takes back."""
+        home = self.profile().home
+        places = self.places.candidates(prefix, home_country=home.country_code if home else None, limit=limit)
+        return list(dict.fromkeys(p.label() for p in places))
+
+    def export_vcard(self, path: Path | None = None) -> tuple[bytes, int]:
+        """Every contact as vCard 4.0 (see :mod:`irlmeet.core.vcard_out`; private notes never go
+        out). Written atomically to ``path`` when given (irlmeet's own files are refused); the
+        bytes and the number of cards are returned either way."""
+        from irlmeet.core import vcard_out
+
+        contacts = self.contacts()
+        data = vcard_out.build_vcards(contacts)
+        if path is not None:
+            vcard_out.write_vcards(path, data, protected=[self.store.path])
+        return data, len(contacts)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -50,6 +51,8 @@ class IrlmeetApp(App[None]):
         Binding("2", "show_contacts", "Contacts", id="show-contacts"),
         Binding("question_mark,f1", "help", "Help", id="help", key_display="?"),
         Binding("q", "quit", "Quit", id="quit"),
+        Binding("i", "import_contacts", "Import contacts", id="import-contacts", show=False),  # footer is full: ? and ^p list it
+        Binding("t", "triage", "Place imported people", id="triage", show=False),
     ]
     #: How often (seconds) the data file is checked for other processes' writes.
     POLL_SECONDS = 1.0
@@ -63,6 +66,7 @@ class IrlmeetApp(App[None]):
         self.demo = demo
         self.env: Mapping[str, str] = os.environ if env is None else env  # $EDITOR, clipboard tools, TMUX
         self.service: Service | None = None
+        self.import_start: Path | None = None  # where the import screen's file tree starts (home)
         self.sub_title = "demo data: a temporary copy, your own data is untouched" if demo else ""
         loaded = load_themes(theme_dirs(settings.paths.themes_dir))
         self.theme_problems: list[str] = list(loaded.problems)
@@ -169,6 +173,18 @@ class IrlmeetApp(App[None]):
 
     def on_service_failed(self, message: ServiceFailed) -> None:
         self.push_screen(ErrorScreen(message.message))
+
+    def action_import_contacts(self) -> None:
+        from irlmeet.tui.import_screen import ImportScreen
+
+        if self.service is not None and not isinstance(self.screen, ImportScreen):
+            self.push_screen(ImportScreen(self.service, start=self.import_start))
+
+    def action_triage(self) -> None:
+        from irlmeet.tui.triage_screen import TriageScreen
+
+        if self.service is not None and not isinstance(self.screen, TriageScreen):
+            self.push_screen(TriageScreen(self.service))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

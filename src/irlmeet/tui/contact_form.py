@@ -121,7 +121,7 @@ class PlaceSuggester(Suggester):
     async def get_suggestion(self, value: str) -> str | None:
         if len(value.strip()) < 3 or "," in value:
             return None
-        names = await asyncio.to_thread(self._service.place_names, value, limit=1)
+        names = await asyncio.to_thread(self._service.complete_city, value, limit=1)
         if names and fold(names[0]).startswith(fold(value)):
             return names[0]
         return None

@@ -20,6 +20,7 @@ from irlmeet.core.models import (
     BusyBlock,
     Contact,
     ContactPlace,
+    ContactSource,
     Meetup,
     Place,
     Profile,
@@ -101,13 +102,13 @@ def _field_names(cls: type) -> frozenset[str]:
 # The keys each stored object may have (a model's to_dict() writes its dataclass fields), and
 # where nested models sit: field -> (model, is a list of them).
 _NESTED: dict[type, dict[str, tuple[type, bool]]] = {
-    Contact: {"places": (ContactPlace, True)},
+    Contact: {"places": (ContactPlace, True), "sources": (ContactSource, True)},
     ContactPlace: {"place": (Place, False)},
     Trip: {"destination": (Place, False), "busy": (BusyBlock, True)},
     Profile: {"home": (Place, False)},
 }
 _KNOWN_KEYS: dict[type, frozenset[str]] = {
-    cls: _field_names(cls) for cls in (Contact, ContactPlace, Place, Trip, BusyBlock, Meetup, Profile)
+    cls: _field_names(cls) for cls in (Contact, ContactPlace, ContactSource, Place, Trip, BusyBlock, Meetup, Profile)
 }
 
 

@@ -14,16 +14,16 @@ from typing import Any
 from irlmeet.core.errors import StoreError
 from irlmeet.core.fsutil import write_new
 from irlmeet.core.store.codec import APP, META, META_ID
-from irlmeet.core.store.steps import v1_to_v2, v2_to_v3, v3_to_v4, v4_to_v5
+from irlmeet.core.store.steps import v1_to_v2, v2_to_v3, v3_to_v4, v4_to_v5, v5_to_v6
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "backup", "run_steps"]
 
 #: The data schema this irlmeet writes. Bump it with a step in :data:`MIGRATIONS`.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: ``MIGRATIONS[n]`` turns a whole raw document (all tables, ``_meta`` included) of schema ``n``
 #: into schema ``n + 1``. The Store sets ``_meta.schema`` after each step itself.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4, 4: v4_to_v5}
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4, 4: v4_to_v5, 5: v5_to_v6}
 
 
 def run_steps(raw: dict[str, Any], start: int, steps: Mapping[int, Callable[[dict], dict]], path: Path) -> dict[str, Any]:

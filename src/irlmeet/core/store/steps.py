@@ -19,7 +19,7 @@ from typing import Any
 from irlmeet.core import models
 from irlmeet.core.errors import ValidationError
 
-__all__ = ["v1_to_v2", "v2_to_v3", "v3_to_v4", "v4_to_v5"]
+__all__ = ["v1_to_v2", "v2_to_v3", "v3_to_v4", "v4_to_v5", "v5_to_v6"]
 
 # What an old file may hold that the text rules now refuse: terminal escape sequences first (so
 # "\x1b[31m" goes whole, not leaving "[31m"), then single control and bidi characters.
@@ -195,6 +195,26 @@ def v4_to_v5(raw: dict) -> dict:
             "meetups": {
                 mid: {"draft_text": "", "draft_channel": "", **doc} if isinstance(doc, dict) else doc
                 for mid, doc in meetups.items()
+            },
+        }
+    return raw
+
+
+#: Contact fields added in schema 6 (issue 9's imports), with their values for older records.
+V6_DEFAULTS: dict[str, Any] = {"birthday": "", "sources": [], "circle_open": False}
+
+
+def v5_to_v6(raw: dict) -> dict:
+    """Schema 5 -> 6: contacts gain a birthday, the import sources they came from (with the
+    values each last gave, so a re-import never overwrites an edit) and ``circle_open`` (an
+    import could not tell the circle). An irlmeet that reads schema 5 would take the new keys for
+    damage; the version bump makes it say "written by a newer irlmeet" instead."""
+    contacts = raw.get("contacts")
+    if isinstance(contacts, dict):
+        raw = {
+            **raw,
+            "contacts": {
+                cid: ({**V6_DEFAULTS, **doc} if isinstance(doc, dict) else doc) for cid, doc in contacts.items()
             },
         }
     return raw
