@@ -101,14 +101,16 @@ def env(tmp_path, xdg_cache, places_cache, monkeypatch):
 
 
 class Run:
-    """``irlmeet(...)``: the CLI's ``main()`` in-process, with the fixed clock; keeps code, out, err."""
+    """``irlmeet(...)``: the CLI's ``main()`` in-process, with the fixed clock (``NOW`` unless
+    ``clock`` is given); keeps code, out, err."""
 
-    def __init__(self, env):
+    def __init__(self, env, clock=None):
         self.env = env
+        self.clock = clock or (lambda: NOW)
 
     def __call__(self, *argv, ok=True):
         out, err = io.StringIO(), io.StringIO()
-        code = main(list(argv), env=self.env, clock=lambda: NOW, out=out, err=err)
+        code = main(list(argv), env=self.env, clock=self.clock, out=out, err=err)
         self.code, self.out, self.err = code, out.getvalue(), err.getvalue()
         if ok:
             assert code == 0, f"{argv} failed ({code}): {self.err}"
