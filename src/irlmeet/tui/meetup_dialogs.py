@@ -162,7 +162,7 @@ class AddBusyScreen(FormScreen[BusyChanged | None]):
             title.append(visible(trip.name), style="bold")
             yield Static(title, classes="dialog-title")
             yield Static(
-                Text(f"Times in {visible(trip.destination.name)} time ({trip.tz}). Nothing new is proposed over it; "
+                Text(f"Times in {visible(trip.destination.name)} time ({trip.zone.key}). Nothing new is proposed over it; "
                      "a meetup you already acted on that it overlaps is flagged, not moved.", style="dim"),
                 classes="dialog-hint",
             )
