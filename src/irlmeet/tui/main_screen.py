@@ -149,7 +149,8 @@ class MainScreen(Screen[None]):
         Binding("D,delete", "delete_trip", "Delete trip", id="delete-trip", key_display="D", show=False),
         # The highlighted person's meetup (core/lifecycle.py): s lists what its status allows;
         # each action also has a key of its own (shift: lower case keys are the trip's).
-        Binding("s", "meetup_menu", "Status", id="meetup-menu", tooltip="what may happen next to this meetup"),
+        # Not in the footer (full at 120 columns): the person pane's status line names it.
+        Binding("s", "meetup_menu", "Status", id="meetup-menu", show=False, tooltip="what may happen next to this meetup"),
         *(
             Binding(key, f"meetup('{verb}')", f"Meetup: {verb}", id=f"meetup-{verb}", show=False, tooltip=MOVES[verb].help)
             for verb, key in VERB_KEYS.items()
