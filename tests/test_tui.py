@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from textual.geometry import Region
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import Checkbox, DataTable, Input, OptionList, Static
 
 from irlmeet.core.models import Contact, ContactPlace
 from irlmeet.core.places import PlaceIndex
@@ -168,7 +168,8 @@ async def test_first_screen_shows_trips_and_ranked_people(world):
         # Destination time, and the user's own (Lisbon is an hour behind Berlin).
         assert first[2].startswith("Mon 7 Dec 14:30 coffee")  # the arrival day starts after arriving (12:00) + an hour
         assert first[3] == "13:30"
-        assert "never met in person" in first[4]
+        assert first[4] == "idea"  # its status: proposed, not acted on yet
+        assert "never met in person" in first[5]
         # The draft for the first person is shown below.
         assert screen.draft is not None and screen.draft.to == "ada@example.com"
         assert "Hi Ada," in static_text(app, "#draft") or "Hello Ada," in static_text(app, "#draft")
@@ -333,6 +334,18 @@ async def test_e_exports_an_ics_file(world, tmp_path):
         path_input = dialog.query_one("#path", Input)
         assert path_input.value == "~/irlmeet-berlin-dec-2026.ics"
         path_input.value = str(target)
+        # The calendar follows the status: nothing is acted on yet, so by default nothing goes in.
+        assert dialog.query_one("#ideas", Checkbox).value is False
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert any(n.startswith(f"Exported 0 meetups to {target}: nothing is planned yet") for n in notifications(app))
+        assert not icalendar.Calendar.from_ical(target.read_bytes()).walk("VEVENT")
+        # "Include ideas" puts every proposal in, as tentative events.
+        await pilot.press("e")
+        dialog = app.screen
+        dialog.query_one("#path", Input).value = str(target)
+        dialog.query_one("#ideas", Checkbox).value = True
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)

@@ -24,16 +24,26 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from irlmeet.core.drafts import Draft
-from irlmeet.core.models import Trip
+from irlmeet.core.lifecycle import MOVES
+from irlmeet.core.models import MeetupStatus, Trip
 from irlmeet.core.planner import Plan, Proposal
 from irlmeet.core.wording import date_short, days_label
 from irlmeet.tui import format as fmt
-from irlmeet.tui.messages import DraftReady, PlanReady, TripsReady
+from irlmeet.tui.meetup_dialogs import (
+    VERB_KEYS,
+    AddBusyScreen,
+    BusyChanged,
+    MoveScreen,
+    RemoveBusyScreen,
+    StatusMenu,
+    busy_line,
+)
+from irlmeet.tui.messages import DraftReady, MeetupActed, MoveOptionsReady, PlanReady, TripsReady
 from irlmeet.tui.screens import AddedTrip, AddTripScreen, ConfirmScreen, ExportScreen
 from irlmeet.tui.workers import describe_error
 
 if TYPE_CHECKING:
-    from irlmeet.core.service import ExportResult, Service
+    from irlmeet.core.service import ExportResult, MeetupView, Service
     from irlmeet.tui.app import IrlmeetApp
 
 __all__ = ["MAX_ROWS", "MainScreen"]
@@ -43,15 +53,22 @@ MAX_ROWS = 300
 
 NO_TRIPS = "Press a to add a trip, or run `irlmeet trip add`."
 
+_S = MeetupStatus
+#: How each meetup status looks in the people table (ideas are quiet, what was agreed stands out).
+STATUS_STYLE = {
+    _S.IDEA: "dim", _S.PLANNED: "", _S.INVITED: "italic", _S.CONFIRMED: "bold", _S.MET: "bold",
+    _S.DECLINED: "dim", _S.CANCELLED: "dim", _S.SKIPPED: "dim", _S.MISSED: "dim", _S.DROPPED: "dim",
+}
 
-def _fit_columns(headers: list[Text], rows: list[list[Text]], room: int) -> list[int]:
+
+def _fit_columns(headers: list[Text], rows: list[list[Text]], room: int, *, whole: tuple[int, ...] = ()) -> list[int]:
     """Column widths that fit ``room`` cells: the widest cell each, then the reason gives way
-    first, then the times, then the name, never below a readable minimum."""
+    first, then the times, then the name, never below a readable minimum (columns ``whole``
+    keep their width until a very narrow terminal)."""
     widths = [max([h.cell_len, *(r[i].cell_len for r in rows)]) for i, h in enumerate(headers)]
     room -= 2 * len(widths)  # DataTable pads each cell by one on both sides
     last = len(widths) - 1
-    floors = [widths[0], 14, 17] + [5] * (len(widths) - 3)  # 17: "Thu 17 Dec 15:30…" keeps the time whole
-    floors = [min(f, w) for f, w in zip(floors, widths, strict=True)]
+    floors = _floors(widths, rows, whole)
     for i in [last, *range(last - 1, 1, -1), 1]:
         excess = sum(widths) - room
         if excess <= 0:
@@ -65,6 +82,19 @@ def _fit_columns(headers: list[Text], rows: list[list[Text]], room: int) -> list
             break
         widths[i] = max(min(3, widths[i]), widths[i] - excess)
     return widths
+
+
+def _floors(widths: list[int], rows: list[list[Text]], whole: tuple[int, ...] = ()) -> list[int]:
+    floors = [widths[0], 14, 17] + [5] * (len(widths) - 3)  # 17: "Thu 17 Dec 15:30…" keeps the time whole
+    for i in whole:  # every cell whole ("confirmed"); the header may be cut ("Sta…")
+        floors[i] = max((r[i].cell_len for r in rows), default=0)
+    return [min(f, w) for f, w in zip(floors, widths, strict=True)]
+
+
+def _fits(headers: list[Text], rows: list[list[Text]], room: int, *, whole: tuple[int, ...] = ()) -> bool:
+    """Whether every column can keep its readable minimum in ``room`` cells."""
+    widths = [max([h.cell_len, *(r[i].cell_len for r in rows)]) for i, h in enumerate(headers)]
+    return sum(_floors(widths, rows, whole)) + 2 * len(widths) <= room
 
 
 def _ellipsis(text: Text, width: int) -> Text:
@@ -117,6 +147,16 @@ class MainScreen(Screen[None]):
         # Not in the footer (no room at 80 columns): in the help screen and the command palette.
         Binding("E", "edit_trip", "Edit trip", id="edit-trip", show=False),
         Binding("D,delete", "delete_trip", "Delete trip", id="delete-trip", key_display="D", show=False),
+        # The highlighted person's meetup (core/lifecycle.py): s lists what its status allows;
+        # each action also has a key of its own (shift: lower case keys are the trip's).
+        # Not in the footer (full at 120 columns): the person pane's status line names it.
+        Binding("s", "meetup_menu", "Status", id="meetup-menu", show=False, tooltip="what may happen next to this meetup"),
+        *(
+            Binding(key, f"meetup('{verb}')", f"Meetup: {verb}", id=f"meetup-{verb}", show=False, tooltip=MOVES[verb].help)
+            for verb, key in VERB_KEYS.items()
+        ),
+        Binding("b", "add_busy", "Add busy time", id="add-busy", show=False, tooltip="nothing is proposed over it"),
+        Binding("B", "remove_busy", "Remove busy time", id="remove-busy", show=False),
     ]
 
     app: IrlmeetApp
@@ -133,6 +173,7 @@ class MainScreen(Screen[None]):
         self.plan: Plan | None = None
         self.draft: Draft | None = None
         self._plans: dict[str, Plan] = {}
+        self._views: dict[str, tuple[MeetupView, ...]] = {}  # per trip: its stored meetups
         self._by_contact: dict[str, Proposal] = {}
         self._keep_person: str | None = None  # after a reload: the person to keep highlighted
         self._fitted_room = 0  # the room the people table's columns were fitted to
@@ -148,6 +189,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="trips-pane", classes="pane"):
                 yield TripList(id="trips")
                 yield Static("", id="trips-empty", classes="empty")
+                yield Static("", id="busy")
             with Vertical(id="right"):
                 with Vertical(id="people-pane", classes="pane"):
                     yield PeopleTable(id="people", cursor_type="row", zebra_stripes=True)
@@ -230,6 +272,7 @@ class MainScreen(Screen[None]):
         self.trip = trip
         self.plan = None
         self._by_contact = {}
+        self._show_busy(trip)
         self._show_proposal(None)
         pane = self.query_one("#people-pane")
         table = self.query_one("#people", PeopleTable)
@@ -262,12 +305,14 @@ class MainScreen(Screen[None]):
     def _compute_plan(self, trip: Trip) -> None:
         service = self.service
         assert service is not None
+        views: tuple[MeetupView, ...] = ()
         try:
             plan, error = service.plan(trip), None
+            views = tuple(service.meetup_views(trip))
         except Exception as exc:  # noqa: BLE001 - shown in the people pane
             plan, error = None, exc
         if not get_current_worker().is_cancelled:
-            self.post_message(PlanReady(trip, plan, error))
+            self.post_message(PlanReady(trip, plan, error, views))
 
     def on_plan_ready(self, message: PlanReady) -> None:
         if self.trip is None or message.trip.id != self.trip.id:
@@ -277,6 +322,7 @@ class MainScreen(Screen[None]):
             self._people_message(Text(f"Could not plan this trip: {describe_error(message.error)}"))
             return
         self._plans[message.trip.id] = message.plan
+        self._views[message.trip.id] = message.views
         self._show_plan(message.plan)
 
     # -- people -----------------------------------------------------------------------------
@@ -322,6 +368,9 @@ class MainScreen(Screen[None]):
         shown = proposals[:MAX_ROWS]
         scheduled = len(plan.scheduled)
         subtitle = f"{scheduled} of {len(proposals)} with a slot"
+        clashes = sum(1 for v in self._views.get(trip.id, ()) if v.conflict is not None)
+        if clashes:
+            subtitle += f" · {clashes} conflict{'' if clashes == 1 else 's'} (!)"
         if len(proposals) > MAX_ROWS:
             subtitle = f"showing {MAX_ROWS} of {len(proposals)} · " + subtitle
         pane.border_subtitle = subtitle
@@ -330,6 +379,7 @@ class MainScreen(Screen[None]):
         headers = [("rank", Text("#", justify="right")), ("name", Text("Name")), ("when", Text("When (local)"))]
         if with_yours:
             headers.append(("yours", Text(fmt.zone_city(self.user_tz))))
+        headers.append(("status", Text("Status")))
         headers.append(("why", Text("Why")))
         rows: list[list[Text]] = []
         for i, (p, yours) in enumerate(zip(shown, mine, strict=True), start=1):
@@ -346,10 +396,18 @@ class MainScreen(Screen[None]):
                 row.append(Text(yours, style="dim"))
             # The headline reason fits the row; all of them are in the draft pane below.
             headline = p.candidate.reasons[0] if p.candidate.reasons else ""
+            row.append(self._status_cell(p))  # kept whole: the reason gives way first
             row.append(fmt.plain(headline, style="dim"))
             rows.append(row)
         self._fitted_room = self._people_width(len(rows))
-        widths = _fit_columns([h for _, h in headers], rows, self._fitted_room)
+        whole = (len(headers) - 2,)  # the status
+        if with_yours and not _fits([h for _, h in headers], rows, self._fitted_room, whole=whole):
+            # A narrow terminal: the user's own time gives way (the person pane below says it).
+            del headers[3]
+            for row in rows:
+                del row[3]
+            whole = (len(headers) - 2,)
+        widths = _fit_columns([h for _, h in headers], rows, self._fitted_room, whole=whole)
         for (key, header), width in zip(headers, widths, strict=True):
             table.add_column(_ellipsis(header, width), key=key, width=width)
         for p, row in zip(shown, rows, strict=True):
@@ -420,7 +478,9 @@ class MainScreen(Screen[None]):
             pane.border_title = "Draft"
             return
         pane.border_title = Text(f"Draft for {fmt.visible(proposal.contact.name)}")
-        person.update(fmt.person_text(proposal, self.trip, self.user_tz))
+        about = fmt.person_text(proposal, self.trip, self.user_tz)
+        about.append_text(self._status_text(proposal))
+        person.update(about)
         if not proposal.has_slot and self.service is not None and self.service.trip_is_over(self.trip):
             draft.update(
                 Text(
@@ -494,6 +554,12 @@ class MainScreen(Screen[None]):
             return True if self.service is not None and self.trip is not None else None
         if action == "open_drafts":
             return True if self.service is not None and self.proposal is not None and self.proposal.has_slot else None
+        if action in ("meetup_menu", "meetup"):
+            return True if self.service is not None and self.proposal is not None else None
+        if action == "add_busy":
+            return True if self.service is not None and self.trip is not None else None
+        if action == "remove_busy":
+            return True if self.service is not None and self.trip is not None and self.trip.busy else None
         return True
 
     def action_open_drafts(self) -> None:
@@ -612,9 +678,9 @@ class MainScreen(Screen[None]):
         plan = self.plan if self.plan is not None and self.plan.trip.id == trip.id else None
         default = f"~/irlmeet-{fmt.slug(trip.name)}.ics"
         self.app.push_screen(
-            # ideas=True: the dialog promises every proposal (the CLI's default is acted-on meetups
-            # only, `export --ideas` adds them); the TUI follows once its trip screen can accept.
-            ExportScreen(trip, default, lambda path: service.export_ics(trip, path, the_plan=plan, ideas=True)),
+            # The calendar follows the status: planned, invited, confirmed (and cancelled) meetups;
+            # the dialog's "include ideas" box adds the proposals not acted on yet (CLI: --ideas).
+            ExportScreen(trip, default, lambda path, ideas: service.export_ics(trip, path, the_plan=plan, ideas=ideas)),
             self._exported,
         )
 
@@ -622,4 +688,215 @@ class MainScreen(Screen[None]):
         if result is None:
             return
         n = result.events
-        self.notify(f"Exported {n} meetup{'' if n == 1 else 's'} to {fmt.visible(str(result.path))}", markup=False)
+        message = f"Exported {n} meetup{'' if n == 1 else 's'} to {fmt.visible(str(result.path))}"
+        if result.cancelled:
+            message += f" (and {result.cancelled} called off, for calendars to remove)"
+        if n == 0 and not result.cancelled:
+            message += ": nothing is planned yet (accept a proposal with A, or tick \"include ideas\")"
+        self.notify(message, markup=False)
+        # Exporting stores the current proposals as ideas: show their status.
+        self._refresh_trip()
+
+    # -- meetups: from idea to "we met" (core/lifecycle.py) -----------------------------------
+
+    def _view_of(self, proposal: Proposal) -> MeetupView | None:
+        """The stored meetup a person's row stands for: the plan's own, else their latest one
+        on this trip that the user acted on (a declined, cancelled, skipped one)."""
+        trip = self.trip
+        if trip is None:
+            return None
+        views = self._views.get(trip.id, ())
+        if proposal.meetup_id:
+            found = next((v for v in views if v.meetup.id == proposal.meetup_id), None)
+            if found is not None:
+                return found
+        cid = proposal.contact.id
+        theirs = [v for v in views if cid in v.meetup.contact_ids and v.meetup.status not in (_S.DROPPED, _S.IDEA)]
+        if not theirs:
+            return None
+        return max(theirs, key=lambda v: (v.meetup.sequence, v.meetup.start, v.meetup.id))
+
+    def _status_cell(self, proposal: Proposal) -> Text:
+        view = self._view_of(proposal)
+        if view is None:
+            return Text("idea" if proposal.has_slot else "", style="dim")
+        status = view.meetup.status
+        text = Text(status.value, style=STATUS_STYLE.get(status, ""))
+        if view.conflict is not None:
+            text.append(" !", style="bold red")
+        return text
+
+    def _status_text(self, proposal: Proposal) -> Text:
+        """The person pane's status line, and the conflict in plain words."""
+        view = self._view_of(proposal)
+        text = Text()
+        if view is None and not proposal.has_slot:
+            return text
+        text.append("\nStatus: ", style="dim")
+        if view is None:
+            text.append("idea", style="bold")
+            text.append(" (not acted on yet) · A accept · I invited · S skip · s more", style="dim")
+            return text
+        status = view.meetup.status
+        text.append(status.value, style="bold")
+        if len(view.meetup.contact_ids) > 1:
+            text.append(" · with ", style="dim")
+            text.append(fmt.visible(", ".join(view.names)))
+        text.append(" · s what next", style="dim")
+        if view.conflict is not None:
+            text.append("\nConflict: ", style="bold red")
+            text.append(fmt.visible(view.conflict.reason))
+            text.append(" · M move it, or X cancel it", style="dim")
+        return text
+
+    def _target(self) -> tuple[Trip, Proposal, MeetupView | None] | None:
+        if self.service is None or self.trip is None or self.proposal is None:
+            return None
+        return self.trip, self.proposal, self._view_of(self.proposal)
+
+    def action_meetup_menu(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        trip, proposal, view = target
+        if view is None and not proposal.has_slot:
+            self._no_meetup(proposal)
+            return
+        status = view.meetup.status if view is not None else _S.IDEA
+        title = Text(fmt.visible(view.label if view is not None else proposal.contact.name), style="bold")
+        self.app.push_screen(StatusMenu(title, status, stored=view is not None), self._menu_chosen)
+
+    def _menu_chosen(self, verb: str | None) -> None:
+        if verb:
+            self.action_meetup(verb)
+
+    def _no_meetup(self, proposal: Proposal) -> None:
+        name = fmt.visible(proposal.contact.name)
+        self.notify(f"Nothing to act on with {name} on this trip: {fmt.visible(proposal.note or 'no proposed time')}.",
+                    severity="warning", markup=False)
+
+    def action_meetup(self, verb: str) -> None:
+        """Make the move ``verb`` on the highlighted person's meetup (Service.meetup_action)."""
+        target = self._target()
+        if target is None or verb not in MOVES:
+            return
+        trip, proposal, view = target
+        cid = proposal.contact.id
+        if view is None:
+            if not proposal.has_slot:
+                self._no_meetup(proposal)
+                return
+            if _S.IDEA not in MOVES[verb].sources:
+                name = fmt.visible(proposal.contact.name)
+                self.notify(
+                    f"The time with {name} is still an idea, so it can't be {verb}ed yet: accept it first (A), "
+                    "or mark it invited (I) once you have sent the invitation.",
+                    severity="warning", markup=False,
+                )
+                return
+        # A stored meetup by its id; a proposal not stored yet by trip and person (the Service
+        # stores the trip's ideas first, then takes this person's).
+        ref, person = (view.meetup.id, None) if view is not None else (trip.id, cid)
+        if verb == "move":
+            self._load_move_options(trip, cid, ref, person)
+            return
+        self._act(trip, cid, ref, person, verb, None)
+
+    @work(thread=True, exclusive=True, group="meetup", exit_on_error=False)
+    def _act(self, trip: Trip, contact_id: str, ref: str, person: str | None, verb: str, slot: int | None) -> None:
+        service = self.service
+        assert service is not None
+        try:
+            result, error = service.meetup_action(ref, verb, person, slot=slot), None
+        except Exception as exc:  # noqa: BLE001 - said in a notification
+            result, error = None, exc
+        self.post_message(MeetupActed(trip, contact_id, verb, result, error))
+
+    def on_meetup_acted(self, message: MeetupActed) -> None:
+        if message.error is not None or message.result is None:
+            self.notify(describe_error(message.error), title=f"Can't {message.verb}", severity="warning", markup=False)
+            return
+        view = message.result.view
+        status = view.meetup.status.value
+        words = f"{view.label}: {status}"
+        if message.verb == "move":
+            there = view.meetup.start.astimezone(message.trip.zone)
+            words = f"{view.label} moved to {fmt.short_when(there)} ({status})"
+        if view.conflict is not None:
+            words += f". Conflict: {view.conflict.reason}"
+        self.notify(fmt.visible(words), markup=False)
+        self._refresh_trip(keep=message.contact_id)
+
+    def _refresh_trip(self, keep: str | None = None) -> None:
+        """Plan the current trip again from the data as stored, keeping the person highlighted."""
+        current = self.trip
+        if current is None:
+            return
+        self._plans.pop(current.id, None)
+        self._keep_person = keep or (self.proposal.contact.id if self.proposal is not None else None)
+        self.trip = None
+        self._select_trip(current)
+
+    @work(thread=True, exclusive=True, group="meetup", exit_on_error=False)
+    def _load_move_options(self, trip: Trip, contact_id: str, ref: str, person: str | None) -> None:
+        service = self.service
+        assert service is not None
+        try:
+            if person is not None:
+                service.sync_ideas(trip)  # the proposal must be stored to be moved
+            slots, error = service.move_options(ref, person), None
+        except Exception as exc:  # noqa: BLE001 - said in a notification
+            slots, error = [], exc
+        self.post_message(MoveOptionsReady(trip, contact_id, ref, person, slots, error))
+
+    def on_move_options_ready(self, message: MoveOptionsReady) -> None:
+        if message.error is not None:
+            self.notify(describe_error(message.error), title="Can't move", severity="warning", markup=False)
+            return
+        if not message.slots:
+            self.notify("There is no free time left on this trip to move it to.", severity="warning", markup=False)
+            return
+        proposal = self._by_contact.get(message.contact_id)
+        view = self._view_of(proposal) if proposal is not None else None
+        label = view.label if view is not None else (proposal.contact.name if proposal is not None else "the meetup")
+
+        def chosen(slot: int | None) -> None:
+            if slot:
+                self._act(message.trip, message.contact_id, message.ref, message.person, "move", slot)
+
+        self.app.push_screen(MoveScreen(label, message.slots, message.trip), chosen)
+
+    # -- busy time ----------------------------------------------------------------------------
+
+    def _show_busy(self, trip: Trip | None) -> None:
+        busy = self.query_one("#busy", Static)
+        if trip is None:
+            busy.display = False
+            return
+        busy.display = True
+        text = Text("Busy", style="bold")
+        text.append("  b add" + (" · B remove" if trip.busy else ""), style="dim")
+        for block in sorted(trip.busy, key=lambda b: (b.start, b.id)):
+            text.append("\n")
+            text.append_text(busy_line(block, trip))
+        if not trip.busy:
+            text.append("\nnone: the whole trip is free", style="dim")
+        busy.update(text)
+
+    def action_add_busy(self) -> None:
+        if self.service is not None and self.trip is not None:
+            self.app.push_screen(AddBusyScreen(self.service, self.trip), self._busy_changed)
+
+    def action_remove_busy(self) -> None:
+        if self.service is not None and self.trip is not None and self.trip.busy:
+            self.app.push_screen(RemoveBusyScreen(self.service, self.trip), lambda done: self._busy_changed(done, added=False))
+
+    def _busy_changed(self, changed: BusyChanged | None, *, added: bool = True) -> None:
+        if changed is None or self.trip is None:
+            return
+        trip = self.trip
+        self._plans.pop(trip.id, None)
+        self._keep_person = self.proposal.contact.id if self.proposal is not None else None
+        self.show_trips(changed.trips, select_id=trip.id)
+        line = busy_line(changed.block, trip).plain
+        self.notify(f"{'Added' if added else 'Removed'} busy time {line}", markup=False)

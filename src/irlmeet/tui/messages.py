@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from irlmeet.core.directory import Directory
     from irlmeet.core.drafts import Draft
     from irlmeet.core.models import Contact, Meetup, Trip
-    from irlmeet.core.planner import Plan, Proposal
-    from irlmeet.core.service import Service
+    from irlmeet.core.planner import Plan, Proposal, Slot
+    from irlmeet.core.service import ActionResult, MeetupView, Service
 
 __all__ = [
     "ContactChosen",
@@ -26,7 +26,9 @@ __all__ = [
     "DraftReady",
     "JobDone",
     "JobFailed",
+    "MeetupActed",
     "MeetupsReady",
+    "MoveOptionsReady",
     "PlanReady",
     "ServiceFailed",
     "ServiceReady",
@@ -63,6 +65,7 @@ class PlanReady(Message):
     trip: Trip
     plan: Plan | None
     error: BaseException | None
+    views: tuple[MeetupView, ...] = ()  # the trip's stored meetups, for each person's status
 
 
 @dataclass
@@ -124,3 +127,26 @@ class JobFailed(Message):
     """A dialog's Service call raised ``error``."""
 
     error: BaseException
+
+
+@dataclass
+class MeetupActed(Message):
+    """A meetup action (accept, invite, ... on the trip screen) finished or was refused."""
+
+    trip: Trip
+    contact_id: str
+    verb: str
+    result: ActionResult | None
+    error: BaseException | None
+
+
+@dataclass
+class MoveOptionsReady(Message):
+    """The free slots a meetup may move to (``Service.move_options``), or why it can't move."""
+
+    trip: Trip
+    contact_id: str
+    ref: str
+    person: str | None
+    slots: list[Slot]
+    error: BaseException | None

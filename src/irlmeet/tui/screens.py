@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from irlmeet.core.errors import (
@@ -340,9 +340,11 @@ def candidate_text(place: Place) -> Text:
 
 
 class ExportScreen(FormScreen["ExportResult | None"]):
-    """Where to write the trip's .ics file."""
+    """Where to write the trip's .ics file, and whether the ideas not acted on go in too.
 
-    def __init__(self, trip: Trip, default_path: str, export: Callable[[Path], ExportResult]) -> None:
+    ``export(path, ideas)`` runs the Service call."""
+
+    def __init__(self, trip: Trip, default_path: str, export: Callable[[Path, bool], ExportResult]) -> None:
         super().__init__()
         self._trip = trip
         self._default = default_path
@@ -356,13 +358,15 @@ class ExportScreen(FormScreen["ExportResult | None"]):
             yield Static(title, classes="dialog-title")
             yield Static(
                 Text(
-                    "Every proposed meetup goes in as a tentative event, in the destination's time zone. "
-                    "Exporting again updates the same events instead of adding copies.",
+                    "The calendar follows each meetup's status: planned and invited ones go in as tentative "
+                    "events, confirmed ones as confirmed, called-off ones as cancelled (so calendars remove "
+                    "them), in the destination's time zone. Exporting again updates the same events.",
                     style="dim",
                 ),
                 classes="dialog-hint",
             )
             yield from _field_row("File (.ics)", Input(self._default, id="path"), "path")
+            yield Checkbox("Include ideas (proposals you have not acted on yet)", False, id="ideas")
             yield Static("", id="form-error", classes="field-error")
             yield Static("", id="dialog-status")
             with Horizontal(classes="buttons"):
@@ -386,7 +390,8 @@ class ExportScreen(FormScreen["ExportResult | None"]):
             return
         path = Path(text).expanduser()  # the service refuses folders, devices and irlmeet's own files
         export = self._export
-        self.run_job(lambda: export(path), "Writing the calendar file…")
+        ideas = self.query_one("#ideas", Checkbox).value
+        self.run_job(lambda: export(path, ideas), "Writing the calendar file…")
 
     def failed(self, error: BaseException) -> None:
         self.show_error("path", f"File: {describe_error(error)}")
