@@ -23,6 +23,7 @@ from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 
 from irlmeet.core.settings import Settings
+from irlmeet.tui.agenda_screen import AgendaScreen
 from irlmeet.tui.commands import ScreenActions
 from irlmeet.tui.contacts_screen import ContactsScreen
 from irlmeet.tui.keymap import key_sections
@@ -49,6 +50,7 @@ class IrlmeetApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "show_trips", "Trips", id="show-trips"),
         Binding("2", "show_contacts", "Contacts", id="show-contacts"),
+        Binding("3", "show_agenda", "Agenda", id="show-agenda", show=False),  # footer is full: ? and ^p list it
         Binding("question_mark,f1", "help", "Help", id="help", key_display="?"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("i", "import_contacts", "Import contacts", id="import-contacts", show=False),  # footer is full: ? and ^p list it
@@ -120,6 +122,10 @@ class IrlmeetApp(App[None]):
             contacts = self.get_screen("contacts")
             assert isinstance(contacts, ContactsScreen)
             contacts.service_ready(message.service)
+        if self.is_screen_installed("agenda"):
+            agenda = self.get_screen("agenda")
+            assert isinstance(agenda, AgendaScreen)
+            agenda.service_ready(message.service)
         self.set_interval(self.POLL_SECONDS, self._poll, name="watch data file")
         self.refresh_bindings()
 
@@ -148,11 +154,15 @@ class IrlmeetApp(App[None]):
             contacts = self.get_screen("contacts")
             assert isinstance(contacts, ContactsScreen)
             contacts.load(select_id=None)
+        if self.is_screen_installed("agenda"):
+            agenda = self.get_screen("agenda")
+            assert isinstance(agenda, AgendaScreen)
+            agenda.load()
 
     # -- screens --------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("show_trips", "show_contacts"):
+        if action in ("show_trips", "show_contacts", "show_agenda"):
             # Not from under a dialog (the command palette lists them for the screen below it).
             if isinstance(self.screen, (ModalScreen, ErrorScreen)) and not isinstance(self.screen, CommandPalette):
                 return False
@@ -165,10 +175,24 @@ class IrlmeetApp(App[None]):
             return
         if not self.is_screen_installed("contacts"):
             self.install_screen(ContactsScreen(), "contacts")
-        self.push_screen("contacts")
+        self._show_view("contacts")
+
+    def action_show_agenda(self) -> None:
+        if isinstance(self.screen, AgendaScreen):
+            return
+        if not self.is_screen_installed("agenda"):
+            self.install_screen(AgendaScreen(), "agenda")
+        self._show_view("agenda")
+
+    def _show_view(self, name: str) -> None:
+        """Contacts and agenda sit one deep over the trips screen: from one, switch to the other."""
+        if isinstance(self.screen, (ContactsScreen, AgendaScreen)):
+            self.switch_screen(name)
+        else:
+            self.push_screen(name)
 
     def action_show_trips(self) -> None:
-        if isinstance(self.screen, ContactsScreen):
+        if isinstance(self.screen, (ContactsScreen, AgendaScreen)):
             self.pop_screen()
 
     def on_service_failed(self, message: ServiceFailed) -> None:

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from irlmeet.tui.agenda_screen import AgendaScreen
 from irlmeet.tui.contact_list import ContactList
 from irlmeet.tui.contacts_screen import ContactsScreen, SearchInput
 from irlmeet.tui.main_screen import DraftPane, MainScreen, PeopleTable, TripList
@@ -41,6 +42,7 @@ def _drafts_screen() -> type[Screen]:
 SCREENS: tuple[tuple[str, type[Screen] | None, tuple[type[DOMNode], ...]], ...] = (
     ("Trips (1)", MainScreen, (TripList, PeopleTable, DraftPane)),
     ("Contacts (2)", ContactsScreen, (SearchInput, ContactList)),
+    ("Agenda (3)", AgendaScreen, ()),
     ("Drafts view (d on the trips screen)", None, ()),  # DraftsScreen, imported when listed
 )
 
