@@ -12,6 +12,7 @@ screen, never as a traceback).
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -22,18 +23,17 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 
-from irlmeet.core.settings import Settings
 from irlmeet.tui.commands import ScreenActions
-from irlmeet.tui.contacts_screen import ContactsScreen
-from irlmeet.tui.keymap import key_sections
 from irlmeet.tui.main_screen import MainScreen
 from irlmeet.tui.messages import DataChanged, ServiceFailed, ServiceReady
-from irlmeet.tui.screens import ErrorScreen, HelpScreen
 from irlmeet.tui.themes import load_themes, theme_dirs
 from irlmeet.tui.workers import describe_error
 
+# The first paint imports only what it shows (issue 10): the other screens, the key map and
+# everything core/ behind them load in the methods that use them.
 if TYPE_CHECKING:
     from irlmeet.core.service import Service
+    from irlmeet.core.settings import Settings
 
 __all__ = ["FALLBACK_THEME", "IrlmeetApp"]
 
@@ -117,6 +117,8 @@ class IrlmeetApp(App[None]):
         for line in message.repaired:
             self.notify(line, title="Data file repaired", severity="warning", timeout=15, markup=False)
         if self.is_screen_installed("contacts"):
+            from irlmeet.tui.contacts_screen import ContactsScreen
+
             contacts = self.get_screen("contacts")
             assert isinstance(contacts, ContactsScreen)
             contacts.service_ready(message.service)
@@ -145,6 +147,8 @@ class IrlmeetApp(App[None]):
         """Re-render with the new data, keeping the highlighted rows; open dialogs stay as they are."""
         self.main.data_changed(message.trips)
         if self.is_screen_installed("contacts"):
+            from irlmeet.tui.contacts_screen import ContactsScreen
+
             contacts = self.get_screen("contacts")
             assert isinstance(contacts, ContactsScreen)
             contacts.load(select_id=None)
@@ -154,13 +158,17 @@ class IrlmeetApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("show_trips", "show_contacts"):
             # Not from under a dialog (the command palette lists them for the screen below it).
-            if isinstance(self.screen, (ModalScreen, ErrorScreen)) and not isinstance(self.screen, CommandPalette):
+            if isinstance(self.screen, ModalScreen) and not isinstance(self.screen, CommandPalette):
+                return False
+            if _is_error_screen(self.screen):
                 return False
             if self.service is None:
                 return None
         return True
 
     def action_show_contacts(self) -> None:
+        from irlmeet.tui.contacts_screen import ContactsScreen
+
         if isinstance(self.screen, ContactsScreen):
             return
         if not self.is_screen_installed("contacts"):
@@ -168,10 +176,14 @@ class IrlmeetApp(App[None]):
         self.push_screen("contacts")
 
     def action_show_trips(self) -> None:
+        from irlmeet.tui.contacts_screen import ContactsScreen
+
         if isinstance(self.screen, ContactsScreen):
             self.pop_screen()
 
     def on_service_failed(self, message: ServiceFailed) -> None:
+        from irlmeet.tui.screens import ErrorScreen
+
         self.push_screen(ErrorScreen(message.message))
 
     def action_import_contacts(self) -> None:
@@ -187,6 +199,9 @@ class IrlmeetApp(App[None]):
             self.push_screen(TriageScreen(self.service))
 
     def action_help(self) -> None:
+        from irlmeet.tui.keymap import key_sections
+        from irlmeet.tui.screens import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(
@@ -198,3 +213,10 @@ class IrlmeetApp(App[None]):
                 themes_dirs=theme_dirs(self.settings.paths.themes_dir),
             )
         )
+
+
+def _is_error_screen(screen: Screen) -> bool:
+    """Whether ``screen`` is the error screen, without importing the screens module for the
+    first paint's key check: until that module is loaded, no error screen can be showing."""
+    screens = sys.modules.get("irlmeet.tui.screens")
+    return screens is not None and isinstance(screen, screens.ErrorScreen)

@@ -23,18 +23,19 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from irlmeet.core.drafts import Draft
-from irlmeet.core.models import Trip
-from irlmeet.core.planner import Plan, Proposal
-from irlmeet.core.wording import date_short, days_label
 from irlmeet.tui import format as fmt
 from irlmeet.tui.messages import DraftReady, PlanReady, TripsReady
-from irlmeet.tui.screens import AddedTrip, AddTripScreen, ConfirmScreen, ExportScreen
 from irlmeet.tui.workers import describe_error
 
+# The first paint shows only the loading state (issue 10): the planner, the drafts, the
+# wording and the dialogs load in the methods that use them, after the data file is open.
 if TYPE_CHECKING:
+    from irlmeet.core.drafts import Draft
+    from irlmeet.core.models import Trip
+    from irlmeet.core.planner import Plan, Proposal
     from irlmeet.core.service import ExportResult, Service
     from irlmeet.tui.app import IrlmeetApp
+    from irlmeet.tui.screens import AddedTrip
 
 __all__ = ["MAX_ROWS", "MainScreen"]
 
@@ -245,6 +246,8 @@ class MainScreen(Screen[None]):
                 )
             )
             return
+        from irlmeet.core.wording import days_label
+
         title = Text("People near ")
         title.append(fmt.visible(trip.destination.label()))
         title.append(f" · {days_label(trip)}")
@@ -422,6 +425,8 @@ class MainScreen(Screen[None]):
         pane.border_title = Text(f"Draft for {fmt.visible(proposal.contact.name)}")
         person.update(fmt.person_text(proposal, self.trip, self.user_tz))
         if not proposal.has_slot and self.service is not None and self.service.trip_is_over(self.trip):
+            from irlmeet.core.wording import date_short
+
             draft.update(
                 Text(
                     f"This trip is over (it ended on {date_short(self.trip.end)} {self.trip.end.year}): "
@@ -522,6 +527,8 @@ class MainScreen(Screen[None]):
         self.notify(f"Draft for {name} copied", markup=False)
 
     def action_add_trip(self) -> None:
+        from irlmeet.tui.screens import AddTripScreen
+
         if self.service is None:
             return
         self.app.push_screen(AddTripScreen(self.service), self._trip_added)
@@ -564,6 +571,8 @@ class MainScreen(Screen[None]):
     # -- edit and delete trips ----------------------------------------------------------------
 
     def action_edit_trip(self) -> None:
+        from irlmeet.tui.screens import AddTripScreen
+
         if self.service is not None and self.trip is not None:
             self.app.push_screen(AddTripScreen(self.service, self.trip), self._trip_edited)
 
@@ -576,6 +585,9 @@ class MainScreen(Screen[None]):
         self.notify(f"Saved {edited.trip.name}", markup=False)
 
     def action_delete_trip(self) -> None:
+        from irlmeet.core.wording import days_label
+        from irlmeet.tui.screens import ConfirmScreen
+
         service, trip = self.service, self.trip
         if service is None or trip is None:
             return
@@ -610,6 +622,8 @@ class MainScreen(Screen[None]):
         if service is None or trip is None:
             return
         plan = self.plan if self.plan is not None and self.plan.trip.id == trip.id else None
+        from irlmeet.tui.screens import ExportScreen
+
         default = f"~/irlmeet-{fmt.slug(trip.name)}.ics"
         self.app.push_screen(
             # ideas=True: the dialog promises every proposal (the CLI's default is acted-on meetups
