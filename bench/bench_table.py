@@ -86,17 +86,25 @@ async def bare():
 
 async def ours():
     s = time.perf_counter()
-    from irlmeet.core.service import Service
+    import sys
     from irlmeet.core.settings import Paths, Settings
-    from irlmeet.core.store import Store
     from irlmeet.tui.app import IrlmeetApp
     from irlmeet.tui.main_screen import MainScreen
     p = Path({path!r})
     settings = Settings(Paths(p, p.parent / "c.toml", p.parent / "cache", p.parent / "themes"))
-    def open_service():
-        return Service(Store(p), places=lambda: None, settings=settings,
-                       clock=lambda: datetime(2099, 5, 1, 9, tzinfo=ZoneInfo("Europe/Berlin")),
-                       new_id=iter(range(10**9)).__next__)
+    clock = lambda: datetime(2099, 5, 1, 9, tzinfo=ZoneInfo("Europe/Berlin"))
+    opened = []
+    try:  # the app's real open path (cli.py `_run_tui`), its gc.freeze included
+        from irlmeet.cli import Context, tui_opener
+        open_service = tui_opener(Context(settings, clock=clock, out=sys.stdout, err=sys.stderr), opened)
+    except ImportError:  # an older tree (--before) without it
+        def open_service():
+            from irlmeet.core.service import Service
+            from irlmeet.core.store import Store
+            service = Service(Store(p), places=lambda: None, settings=settings, clock=clock,
+                              new_id=iter(range(10**9)).__next__)
+            opened.append(service)
+            return service
     app = IrlmeetApp(open_service, settings=settings)
     async with app.run_test(size=(120, 36)) as pilot:
         first = time.perf_counter()
@@ -105,6 +113,8 @@ async def ours():
         shown = time.perf_counter()
         await app.workers.wait_for_complete()
         app.exit()
+    for service in opened:
+        service.store.close()
     return first - s, shown - s
 
 if {bare!r}:

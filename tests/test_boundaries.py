@@ -85,3 +85,22 @@ def test_trip_list_loads_no_planner_places_or_event_loop(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert "LOADED  0" in result.stderr, result.stderr[-2000:]
+
+
+def test_tui_first_paint_imports_only_what_it_shows():
+    """The app and its main screen (all the first paint needs) load no planner, drafts, service,
+    store, dialogs or contacts screen: those come after the data file is open (issue 10)."""
+    code = (
+        "import sys\n"
+        "import irlmeet.tui.app, irlmeet.tui.main_screen\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(result.stdout.split())
+    later = {
+        "irlmeet.core.planner", "irlmeet.core.drafts", "irlmeet.core.service", "irlmeet.core.store",
+        "irlmeet.core.etiquette", "irlmeet.core.clipboard", "irlmeet.core.places", "irlmeet.core.ics",
+        "irlmeet.tui.screens", "irlmeet.tui.contacts_screen", "irlmeet.tui.keymap",
+        "irlmeet.tui.drafts_screen", "icalendar", "orjson", "tinydb", "filelock",
+    }
+    assert sorted(loaded & later) == []

@@ -285,3 +285,13 @@ def test_a_command_leaves_a_small_journal_beside_a_big_file_and_the_next_one_rea
     assert not journal.exists() and db.read_bytes() != main_before  # 3 records: folded on close
     with Store(db) as s:
         assert s.trip("t1").name == "Berlin three"
+
+
+def test_meetup_views_decode_only_the_people_in_the_meetups(db: Path) -> None:
+    """`plan --json` and `meetup list` show each meetup's people: they decode those, not all
+    202 contacts (issue 10: at 30k contacts this was 2 s of `plan --json`)."""
+    with Store(db) as s:
+        svc = service(s, db)
+        views = svc.meetup_views("t1", sync=True)  # stores the plan's ideas: b1 and b2
+        assert sorted(c.id for v in views for c in v.people if c is not None) == ["b1", "b2"]
+        assert sorted(s._models["contacts"].cache) == ["b1", "b2"]

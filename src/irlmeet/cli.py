@@ -597,8 +597,21 @@ def _run_tui(ctx: Context, *, demo: bool, env: Mapping[str, str] | None = None) 
     from irlmeet.tui.app import IrlmeetApp
 
     opened: list[Any] = []
+    app = IrlmeetApp(tui_opener(ctx, opened), settings=ctx.settings, demo=demo, env=env)
+    try:
+        asyncio.run(_run_app_until_signalled(app))
+    finally:
+        for service in opened:
+            service.store.close()
+    return app.return_code or 0
 
-    def open_service():  # runs in the app's opening worker, off the UI thread
+
+def tui_opener(ctx: Context, opened: list[Any]) -> Callable[[], Any]:
+    """The TUI's ``open_service``: opens the data file (in the app's opening worker, off the UI
+    thread), appends the service to ``opened`` for closing, and freezes what was read.
+    bench/bench_table.py times the TUI through this same function."""
+
+    def open_service():
         service = ctx.open_service()
         opened.append(service)
         # What was just read lives as long as the app: move it out of the collector's way,
@@ -606,13 +619,7 @@ def _run_tui(ctx: Context, *, demo: bool, env: Mapping[str, str] | None = None) 
         gc.freeze()
         return service
 
-    app = IrlmeetApp(open_service, settings=ctx.settings, demo=demo, env=env)
-    try:
-        asyncio.run(_run_app_until_signalled(app))
-    finally:
-        for service in opened:
-            service.store.close()
-    return app.return_code or 0
+    return open_service
 
 
 async def _run_app_until_signalled(app) -> None:

@@ -12,6 +12,7 @@ screen, never as a traceback).
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -22,19 +23,17 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 
-from irlmeet.core.settings import Settings
-from irlmeet.tui.agenda_screen import AgendaScreen
 from irlmeet.tui.commands import ScreenActions
-from irlmeet.tui.contacts_screen import ContactsScreen
-from irlmeet.tui.keymap import key_sections
 from irlmeet.tui.main_screen import MainScreen
 from irlmeet.tui.messages import DataChanged, ServiceFailed, ServiceReady
-from irlmeet.tui.screens import ErrorScreen, HelpScreen
 from irlmeet.tui.themes import load_themes, theme_dirs
 from irlmeet.tui.workers import describe_error
 
+# The first paint imports only what it shows (issue 10): the other screens, the key map and
+# everything core/ behind them load in the methods that use them.
 if TYPE_CHECKING:
     from irlmeet.core.service import Service
+    from irlmeet.core.settings import Settings
 
 __all__ = ["FALLBACK_THEME", "IrlmeetApp"]
 
@@ -119,10 +118,14 @@ class IrlmeetApp(App[None]):
         for line in message.repaired:
             self.notify(line, title="Data file repaired", severity="warning", timeout=15, markup=False)
         if self.is_screen_installed("contacts"):
+            from irlmeet.tui.contacts_screen import ContactsScreen
+
             contacts = self.get_screen("contacts")
             assert isinstance(contacts, ContactsScreen)
             contacts.service_ready(message.service)
         if self.is_screen_installed("agenda"):
+            from irlmeet.tui.agenda_screen import AgendaScreen
+
             agenda = self.get_screen("agenda")
             assert isinstance(agenda, AgendaScreen)
             agenda.service_ready(message.service)
@@ -151,10 +154,14 @@ class IrlmeetApp(App[None]):
         """Re-render with the new data, keeping the highlighted rows; open dialogs stay as they are."""
         self.main.data_changed(message.trips)
         if self.is_screen_installed("contacts"):
+            from irlmeet.tui.contacts_screen import ContactsScreen
+
             contacts = self.get_screen("contacts")
             assert isinstance(contacts, ContactsScreen)
             contacts.load(select_id=None)
         if self.is_screen_installed("agenda"):
+            from irlmeet.tui.agenda_screen import AgendaScreen
+
             agenda = self.get_screen("agenda")
             assert isinstance(agenda, AgendaScreen)
             agenda.load()
@@ -164,13 +171,17 @@ class IrlmeetApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("show_trips", "show_contacts", "show_agenda"):
             # Not from under a dialog (the command palette lists them for the screen below it).
-            if isinstance(self.screen, (ModalScreen, ErrorScreen)) and not isinstance(self.screen, CommandPalette):
+            if isinstance(self.screen, ModalScreen) and not isinstance(self.screen, CommandPalette):
+                return False
+            if _is_error_screen(self.screen):
                 return False
             if self.service is None:
                 return None
         return True
 
     def action_show_contacts(self) -> None:
+        from irlmeet.tui.contacts_screen import ContactsScreen
+
         if isinstance(self.screen, ContactsScreen):
             return
         if not self.is_screen_installed("contacts"):
@@ -178,24 +189,32 @@ class IrlmeetApp(App[None]):
         self._show_view("contacts")
 
     def action_show_agenda(self) -> None:
+        from irlmeet.tui.agenda_screen import AgendaScreen
+
         if isinstance(self.screen, AgendaScreen):
             return
         if not self.is_screen_installed("agenda"):
             self.install_screen(AgendaScreen(), "agenda")
         self._show_view("agenda")
 
+    def _on_view(self) -> bool:
+        """The contacts or the agenda screen is showing (each is installed by name when first opened)."""
+        return any(self.is_screen_installed(n) and self.screen is self.get_screen(n) for n in ("contacts", "agenda"))
+
     def _show_view(self, name: str) -> None:
         """Contacts and agenda sit one deep over the trips screen: from one, switch to the other."""
-        if isinstance(self.screen, (ContactsScreen, AgendaScreen)):
+        if self._on_view():
             self.switch_screen(name)
         else:
             self.push_screen(name)
 
     def action_show_trips(self) -> None:
-        if isinstance(self.screen, (ContactsScreen, AgendaScreen)):
+        if self._on_view():
             self.pop_screen()
 
     def on_service_failed(self, message: ServiceFailed) -> None:
+        from irlmeet.tui.screens import ErrorScreen
+
         self.push_screen(ErrorScreen(message.message))
 
     def action_import_contacts(self) -> None:
@@ -211,6 +230,9 @@ class IrlmeetApp(App[None]):
             self.push_screen(TriageScreen(self.service))
 
     def action_help(self) -> None:
+        from irlmeet.tui.keymap import key_sections
+        from irlmeet.tui.screens import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(
@@ -222,3 +244,10 @@ class IrlmeetApp(App[None]):
                 themes_dirs=theme_dirs(self.settings.paths.themes_dir),
             )
         )
+
+
+def _is_error_screen(screen: Screen) -> bool:
+    """Whether ``screen`` is the error screen, without importing the screens module for the
+    first paint's key check: until that module is loaded, no error screen can be showing."""
+    screens = sys.modules.get("irlmeet.tui.screens")
+    return screens is not None and isinstance(screen, screens.ErrorScreen)

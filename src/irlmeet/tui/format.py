@@ -11,16 +11,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
 
-from irlmeet.core.drafts import Draft
-from irlmeet.core.models import Trip
-from irlmeet.core.planner import Proposal
 from irlmeet.core.text import visible
 from irlmeet.core.wording import clock, days_label, kind_noun
 from irlmeet.core.wording import short_when as _short_when
+
+if TYPE_CHECKING:  # annotations only: the first paint loads neither the planner nor the drafts
+    from irlmeet.core.drafts import Draft
+    from irlmeet.core.models import Trip
+    from irlmeet.core.planner import Proposal
 
 __all__ = [
     "draft_text",

@@ -23,30 +23,30 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from irlmeet.core.drafts import Draft
 from irlmeet.core.lifecycle import MOVES
-from irlmeet.core.models import MeetupStatus, Trip
-from irlmeet.core.planner import Plan, Proposal
-from irlmeet.core.wording import date_short, days_label
+from irlmeet.core.models import MeetupStatus
 from irlmeet.tui import format as fmt
-from irlmeet.tui.meetup_dialogs import (
-    VERB_KEYS,
-    AddBusyScreen,
-    BusyChanged,
-    MoveScreen,
-    RemoveBusyScreen,
-    StatusMenu,
-    busy_line,
-)
 from irlmeet.tui.messages import DraftReady, MeetupActed, MoveOptionsReady, PlanReady, TripsReady
-from irlmeet.tui.screens import AddedTrip, AddTripScreen, ConfirmScreen, ExportScreen
 from irlmeet.tui.workers import describe_error
 
+# The first paint shows only the loading state (issue 10): the planner, the drafts, the
+# wording and the dialogs load in the methods that use them, after the data file is open.
 if TYPE_CHECKING:
+    from irlmeet.core.drafts import Draft
+    from irlmeet.core.models import Trip
+    from irlmeet.core.planner import Plan, Proposal
     from irlmeet.core.service import ExportResult, MeetupView, Service
     from irlmeet.tui.app import IrlmeetApp
+    from irlmeet.tui.meetup_dialogs import BusyChanged
+    from irlmeet.tui.screens import AddedTrip
 
-__all__ = ["MAX_ROWS", "MainScreen"]
+__all__ = ["MAX_ROWS", "VERB_KEYS", "MainScreen"]
+
+#: The key of each meetup action on the trip screen (its Bindings, and the status menu's hints).
+VERB_KEYS: dict[str, str] = {
+    "accept": "A", "invite": "I", "confirm": "C", "decline": "N", "cancel": "X",
+    "skip": "S", "move": "M", "met": "W", "missed": "F",
+}
 
 #: The people table shows at most this many rows (a stock DataTable measures every cell).
 MAX_ROWS = 300
@@ -288,6 +288,8 @@ class MainScreen(Screen[None]):
                 )
             )
             return
+        from irlmeet.core.wording import days_label
+
         title = Text("People near ")
         title.append(fmt.visible(trip.destination.label()))
         title.append(f" · {days_label(trip)}")
@@ -482,6 +484,8 @@ class MainScreen(Screen[None]):
         about.append_text(self._status_text(proposal))
         person.update(about)
         if not proposal.has_slot and self.service is not None and self.service.trip_is_over(self.trip):
+            from irlmeet.core.wording import date_short
+
             draft.update(
                 Text(
                     f"This trip is over (it ended on {date_short(self.trip.end)} {self.trip.end.year}): "
@@ -588,6 +592,8 @@ class MainScreen(Screen[None]):
         self.notify(f"Draft for {name} copied", markup=False)
 
     def action_add_trip(self) -> None:
+        from irlmeet.tui.screens import AddTripScreen
+
         if self.service is None:
             return
         self.app.push_screen(AddTripScreen(self.service), self._trip_added)
@@ -630,6 +636,8 @@ class MainScreen(Screen[None]):
     # -- edit and delete trips ----------------------------------------------------------------
 
     def action_edit_trip(self) -> None:
+        from irlmeet.tui.screens import AddTripScreen
+
         if self.service is not None and self.trip is not None:
             self.app.push_screen(AddTripScreen(self.service, self.trip), self._trip_edited)
 
@@ -642,6 +650,9 @@ class MainScreen(Screen[None]):
         self.notify(f"Saved {edited.trip.name}", markup=False)
 
     def action_delete_trip(self) -> None:
+        from irlmeet.core.wording import days_label
+        from irlmeet.tui.screens import ConfirmScreen
+
         service, trip = self.service, self.trip
         if service is None or trip is None:
             return
@@ -676,6 +687,8 @@ class MainScreen(Screen[None]):
         if service is None or trip is None:
             return
         plan = self.plan if self.plan is not None and self.plan.trip.id == trip.id else None
+        from irlmeet.tui.screens import ExportScreen
+
         default = f"~/irlmeet-{fmt.slug(trip.name)}.ics"
         self.app.push_screen(
             # The calendar follows the status: planned, invited, confirmed (and cancelled) meetups;
@@ -755,6 +768,8 @@ class MainScreen(Screen[None]):
         return self.trip, self.proposal, self._view_of(self.proposal)
 
     def action_meetup_menu(self) -> None:
+        from irlmeet.tui.meetup_dialogs import StatusMenu
+
         target = self._target()
         if target is None:
             return
@@ -850,6 +865,8 @@ class MainScreen(Screen[None]):
         self.post_message(MoveOptionsReady(trip, contact_id, ref, person, slots, error))
 
     def on_move_options_ready(self, message: MoveOptionsReady) -> None:
+        from irlmeet.tui.meetup_dialogs import MoveScreen
+
         if message.error is not None:
             self.notify(describe_error(message.error), title="Can't move", severity="warning", markup=False)
             return
@@ -869,6 +886,8 @@ class MainScreen(Screen[None]):
     # -- busy time ----------------------------------------------------------------------------
 
     def _show_busy(self, trip: Trip | None) -> None:
+        from irlmeet.tui.meetup_dialogs import busy_line
+
         busy = self.query_one("#busy", Static)
         if trip is None:
             busy.display = False
@@ -884,14 +903,20 @@ class MainScreen(Screen[None]):
         busy.update(text)
 
     def action_add_busy(self) -> None:
+        from irlmeet.tui.meetup_dialogs import AddBusyScreen
+
         if self.service is not None and self.trip is not None:
             self.app.push_screen(AddBusyScreen(self.service, self.trip), self._busy_changed)
 
     def action_remove_busy(self) -> None:
+        from irlmeet.tui.meetup_dialogs import RemoveBusyScreen
+
         if self.service is not None and self.trip is not None and self.trip.busy:
             self.app.push_screen(RemoveBusyScreen(self.service, self.trip), lambda done: self._busy_changed(done, added=False))
 
     def _busy_changed(self, changed: BusyChanged | None, *, added: bool = True) -> None:
+        from irlmeet.tui.meetup_dialogs import busy_line
+
         if changed is None or self.trip is None:
             return
         trip = self.trip

@@ -25,6 +25,7 @@ from irlmeet.core.errors import ValidationError
 from irlmeet.core.lifecycle import MOVES
 from irlmeet.core.models import BusyBlock, MeetupStatus, Trip
 from irlmeet.core.text import visible
+from irlmeet.tui.main_screen import VERB_KEYS
 from irlmeet.tui.screens import FormScreen, _field_row
 from irlmeet.tui.workers import describe_error
 
@@ -34,11 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["VERB_KEYS", "AddBusyScreen", "BusyChanged", "MoveScreen", "RemoveBusyScreen", "StatusMenu", "busy_line", "verbs_for"]
 
-#: The key of each meetup action on the trip screen (MainScreen's Bindings use the same).
-VERB_KEYS: dict[str, str] = {
-    "accept": "A", "invite": "I", "confirm": "C", "decline": "N", "cancel": "X",
-    "skip": "S", "move": "M", "met": "W", "missed": "F",
-}
 
 
 def verbs_for(status: MeetupStatus) -> list[str]:
