@@ -66,7 +66,7 @@ def scan_linkedin(path: Path | str, *, progress: Progress | None = None) -> Iter
     header_index = _find_header(file, rows)
     header = [cell.strip().lstrip("\ufeff") for cell in rows[header_index]]
     column = {name: i for i, name in enumerate(header) if name}
-    data = [(i, row) for i, row in enumerate(rows[header_index + 1 :], start=header_index + 1) if any(c.strip() for c in row)]
+    data = [(i, row) for i, row in enumerate(rows[header_index + 1 :], start=header_index + 1) if "".join(row).strip()]
     ticker = Ticker(progress, len(data))
     at = tuple(column.get(name) for name in _COLUMNS)  # looked up once, not per cell
     for index, row in data:
