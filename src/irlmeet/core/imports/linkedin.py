@@ -66,11 +66,12 @@ def scan_linkedin(path: Path | str, *, progress: Progress | None = None) -> Iter
     header_index = _find_header(file, rows)
     header = [cell.strip().lstrip("\ufeff") for cell in rows[header_index]]
     column = {name: i for i, name in enumerate(header) if name}
-    data = [(i, row) for i, row in enumerate(rows[header_index + 1 :], start=header_index + 1) if any(c.strip() for c in row)]
+    data = [(i, row) for i, row in enumerate(rows[header_index + 1 :], start=header_index + 1) if "".join(row).strip()]
     ticker = Ticker(progress, len(data))
+    at = tuple(column.get(name) for name in _COLUMNS)  # looked up once, not per cell
     for index, row in data:
         line = starts[index]
-        yield from _row(file, line, row, header, column)
+        yield from _row(file, line, row, header, at)
         ticker.tick()
     ticker.finish()
 
@@ -128,31 +129,40 @@ def _find_header(file: Path, rows: list[list[str]]) -> int:
     )
 
 
+#: The columns read, in the order of :func:`_row`'s ``at``.
+_COLUMNS = ("First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On")
+
+
+def _cell(row: list[str], i: int | None) -> str:
+    """The cell's text with runs of white space (line breaks, tabs, NBSP...) made one space."""
+    if i is None or i >= len(row):
+        return ""
+    text = row[i]
+    # Already clean (the common case): printable text has no white space but " ", so with no
+    # double or outer space, splitting and joining would give it back unchanged.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
 def _row(
-    file: Path, line: int | None, row: list[str], header: list[str], column: dict[str, int]
+    file: Path, line: int | None, row: list[str], header: list[str], at: tuple[int | None, ...]
 ) -> list[Item]:
-    """The row's record, plus a problem for a value that had to be left out."""
+    """The row's record, plus a problem for a value that had to be left out. ``at`` holds the
+    index of each of :data:`_COLUMNS` in the row (None for a column the file lacks)."""
     if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
         return [ImportProblem(
             file, line,
             f"{len(row)} cells where the header has {len(header)}; a comma inside a value that "
             "is not in quotes? The row was not imported",
         )]
-
-    def cell(name: str) -> str:
-        i = column.get(name)
-        return " ".join(row[i].split()) if i is not None and i < len(row) else ""
-
-    first, last = cell("First Name"), cell("Last Name")
-    name = " ".join(part for part in (first, last) if part)
-    url_text = cell("URL")
+    first, last, url_text, email_text, company, position, connected_text = (_cell(row, i) for i in at)
+    name = f"{first} {last}" if first and last else first or last
     profile = linkedin_url(url_text) if url_text else None
     if not name:
         return [Skipped(file, line, SKIP_NO_NAME, hint=profile or url_text)]
     items: list[Item] = []
-    email_text = cell("Email Address")
     email = clean_email(email_text) if email_text else None
-    connected_text = cell("Connected On")
     connected = parse_day_month_year(connected_text) if connected_text else None
     if connected_text and connected is None:
         items.append(ImportProblem(
@@ -168,8 +178,8 @@ def _row(
     items.insert(0, ImportedContact(
         name=name,
         source=SourceRef("linkedin", profile, file, line),
-        company=cell("Company"),
-        role=cell("Position"),
+        company=company,
+        role=position,
         emails=(email,) if email else (),
         linkedin=profile,
         urls=(url_text,) if url_text and profile is None else (),
