@@ -130,24 +130,50 @@ def test_closing_the_terminal_removes_the_copy(tmp_path, env):
     finally:
         app.close()
     assert code == 128 + signal.SIGHUP
-    assert not copy.exists() and app.copies() == []
+    assert not copy.exists() and app.copies() == [], [(p, p.stat().st_size) for p in copy.rglob("*")]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
-def test_a_termination_signal_removes_the_copy(tmp_path, env, sig):
+def test_sigterm_ends_the_app_like_quitting(tmp_path, env):
     app = DemoApp(tmp_path, env)
     try:
         copy = app.started()
-        app.proc.send_signal(sig)
-        assert app.proc.wait(timeout=DEADLINE) == 128 + sig
+        app.proc.send_signal(signal.SIGTERM)
+        assert app.proc.wait(timeout=DEADLINE) == 128 + signal.SIGTERM
         app._reader.join(timeout=DEADLINE)  # the pty reads EOF/EIO once the app is gone
     finally:
         app.close()
     assert not copy.exists() and app.copies() == []
     assert b"Traceback" not in app.output, app.output.decode(errors="replace")[-2000:]
-    assert app.output.rstrip().endswith(b"\x1b[?1049l") or b"\x1b[?1049l" in app.output[-200:], (
+    assert b"\x1b[?1049l" in app.output[-200:], (
         f"the terminal was left in the app's screen mode: {bytes(app.output[-300:])!r}"
     )
+
+
+def test_sighup_removes_the_copy_at_once(tmp_path, env):
+    """SIGHUP says the terminal is gone: nothing is drawn any more, the copy is removed."""
+    app = DemoApp(tmp_path, env)
+    try:
+        copy = app.started()
+        app.proc.send_signal(signal.SIGHUP)
+        assert app.wait() == 128 + signal.SIGHUP
+    finally:
+        app.close()
+    assert not copy.exists() and app.copies() == []
+
+
+def test_hanging_up_while_the_app_draws_does_not_hang(tmp_path, env):
+    """The terminal closed while the app still draws its first screens: Textual's writer
+    thread dies on EIO, so an orderly shutdown would block for ever."""
+    app = DemoApp(tmp_path, env)
+    try:
+        _wait_for(lambda: len(app.copies()) == 1 and len(app.output) > 0, "the app to start drawing")
+        copy = app.copies()[0]
+        os.close(app.master)
+        code = app.proc.wait(timeout=DEADLINE)
+    finally:
+        app.close()
+    assert code == 128 + signal.SIGHUP
+    assert not copy.exists() and app.copies() == []
 
 
 def test_a_killed_runs_copy_is_removed_by_the_next_demo(tmp_path, env):

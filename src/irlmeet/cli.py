@@ -13,7 +13,6 @@ import gc
 import io
 import os
 import re
-import shutil
 import signal
 import sys
 import tempfile
@@ -541,7 +540,8 @@ def main(
             settings = replace(settings, paths=replace(paths, data_file=demo_file))
         ctx = Context(settings, clock=clock, out=out, err=err)
         if args.command is None:
-            return _run_tui(ctx, demo=args.demo, env=env)
+            on_hangup = (lambda: demo.remove_copy(demo_dir)) if demo_dir else _nothing
+            return _run_tui(ctx, demo=args.demo, env=env, on_hangup=on_hangup)
         handler = COMMANDS[(args.command, getattr(args, "action", None))]
         return handler(ctx, args) or 0
     except IrlmeetError as exc:
@@ -559,7 +559,7 @@ def main(
             except IrlmeetError as exc:
                 print(f"{PROG}: error: {exc}", file=err)
         if demo_dir is not None:
-            shutil.rmtree(demo_dir, ignore_errors=True)
+            demo.remove_copy(demo_dir)
         restore_signals()
         if collecting:
             gc.enable()
@@ -591,16 +591,38 @@ def _exit_on_signals() -> Callable[[], None]:
     return restore
 
 
-def _run_tui(ctx: Context, *, demo: bool, env: Mapping[str, str] | None = None) -> int:
+def _run_tui(
+    ctx: Context, *, demo: bool, env: Mapping[str, str] | None = None, on_hangup: Callable[[], None] = _nothing
+) -> int:
     import asyncio  # only the TUI needs an event loop: scripted commands never load asyncio
 
     from irlmeet.tui.app import IrlmeetApp
 
     opened: list[Any] = []
-    app = IrlmeetApp(tui_opener(ctx, opened), settings=ctx.settings, demo=demo, env=env)
+    # The data file is opened by a worker thread. Opening creates the data file's folder, so
+    # it must not run after the demo's copy is removed (that would leave an empty copy
+    # behind): opening and shutting down take turns on `gate`, and nothing opens once closed.
+    gate = threading.Lock()
+    closed = threading.Event()
+    open_data = tui_opener(ctx, opened)
+
+    def open_service():
+        with gate:
+            if closed.is_set():
+                raise IrlmeetError("irlmeet is closing")
+            return open_data()
+
+    def hang_up() -> None:
+        gate.acquire(timeout=10)  # let a data file being opened finish first
+        closed.set()
+        on_hangup()
+
+    app = IrlmeetApp(open_service, settings=ctx.settings, demo=demo, env=env)
     try:
-        asyncio.run(_run_app_until_signalled(app))
+        asyncio.run(_run_app_until_signalled(app, hang_up))
     finally:
+        with gate:
+            closed.set()
         for service in opened:
             service.store.close()
     return app.return_code or 0
@@ -622,11 +644,17 @@ def tui_opener(ctx: Context, opened: list[Any]) -> Callable[[], Any]:
     return open_service
 
 
-async def _run_app_until_signalled(app) -> None:
-    """``app.run()``, except that SIGTERM and SIGHUP (the terminal was closed) end the app the
-    way `q` does, from inside its event loop: the terminal is restored and the `finally` blocks
-    (closing the data file, removing the demo's copy) run. Raising from a plain signal handler
-    instead lands in the middle of Textual's code."""
+async def _run_app_until_signalled(app, on_hangup: Callable[[], None]) -> None:
+    """``app.run()``, except for two signals, handled inside the app's event loop (raising from
+    a plain signal handler would land in the middle of Textual's code):
+
+    * SIGTERM ends the app the way `q` does: the terminal is restored, and the `finally`
+      blocks (closing the data file, removing the demo's copy) run.
+    * SIGHUP means the terminal is gone. Textual's orderly shutdown writes to it, and once a
+      write fails (EIO) its writer thread is dead and the next writes block for ever, so
+      ``on_hangup()`` (remove the demo's copy) runs and the process leaves at once, as SIGHUP's
+      default action would. The data file needs nothing: every change is already durable.
+    """
     import asyncio
 
     loop = asyncio.get_running_loop()
@@ -635,7 +663,10 @@ async def _run_app_until_signalled(app) -> None:
     installed = []
     for sig in wanted:
         try:
-            loop.add_signal_handler(sig, lambda sig=sig: app.exit(return_code=128 + sig))
+            if sig == getattr(signal, "SIGHUP", None):
+                loop.add_signal_handler(sig, _hung_up, on_hangup)
+            else:
+                loop.add_signal_handler(sig, lambda sig=sig: app.exit(return_code=128 + sig))
         except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
             continue
         installed.append(sig)
@@ -646,6 +677,13 @@ async def _run_app_until_signalled(app) -> None:
             loop.remove_signal_handler(sig)
             if before[sig] is not None:
                 signal.signal(sig, before[sig])
+
+
+def _hung_up(cleanup: Callable[[], None]) -> None:
+    try:
+        cleanup()
+    finally:
+        os._exit(128 + signal.SIGHUP)
 
 
 # --------------------------------------------------------------------------------------------

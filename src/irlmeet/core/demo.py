@@ -110,8 +110,14 @@ def start_copy(temp_dir: Path, *, pid: int, now: datetime, new_id: Callable[[], 
         raise
 
 
-def remove_copy(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
+def remove_copy(folder: Path, *, attempts: int = 50) -> bool:
+    """Remove a run's folder; True once it is gone. Retried: a worker thread still using the
+    store (its lock or journal) can create a file in it while it is being removed."""
+    for _ in range(attempts):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not os.path.lexists(folder):
+            return True
+    return False
 
 
 def load_source() -> dict[str, Any]:
