@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -154,11 +154,7 @@ class ContactFormScreen(FormScreen["Contact | None"]):
                 yield from _field_row(f.label, Input(value, placeholder=f.placeholder, id=f.name, suggester=suggester), f.name)
                 if f.name == "city":
                     yield OptionList(id="candidates")
-            yield Static("", id="form-error", classes="field-error")
-            yield Static("", id="dialog-status")
-            with Horizontal(classes="buttons"):
-                yield Button("Save" if c else "Add contact", variant="primary", id="submit")
-                yield Button("Cancel", id="cancel")
+            yield from self.form_footer("Save" if c else "Add contact")
 
     def on_mount(self) -> None:
         self.clear_errors()

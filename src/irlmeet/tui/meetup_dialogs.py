@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from irlmeet.core import wording
@@ -166,11 +166,7 @@ class AddBusyScreen(FormScreen[BusyChanged | None]):
                 yield from _field_row("From (YYYY-MM-DD HH:MM)", Input(f"{trip.start} 09:00", id="from"), "from")
                 yield from _field_row("To (YYYY-MM-DD HH:MM)", Input(f"{trip.start} 17:00", id="to"), "to")
             yield from _field_row("Title (optional)", Input("", placeholder="e.g. Conference", id="title"), "title")
-            yield Static("", id="form-error", classes="field-error")
-            yield Static("", id="dialog-status")
-            with Horizontal(classes="buttons"):
-                yield Button("Add busy time", variant="primary", id="submit")
-                yield Button("Cancel", id="cancel")
+            yield from self.form_footer("Add busy time")
 
     def on_mount(self) -> None:
         self.clear_errors()
@@ -221,11 +217,7 @@ class RemoveBusyScreen(FormScreen[BusyChanged | None]):
             title.append(visible(trip.name), style="bold")
             yield Static(title, classes="dialog-title")
             yield OptionList(*(Option(busy_line(b, trip), id=b.id) for b in trip.busy if b.id), id="blocks")
-            yield Static("", id="form-error", classes="field-error")
-            yield Static("", id="dialog-status")
-            with Horizontal(classes="buttons"):
-                yield Button("Remove", variant="error", id="submit")
-                yield Button("Cancel", id="cancel")
+            yield from self.form_footer("Remove", variant="error")
 
     def on_mount(self) -> None:
         self.clear_errors()

@@ -159,6 +159,15 @@ class FormScreen(ModalScreen[R], Generic[R]):
         status.display = bool(text)
         self.query_one("#submit", Button).disabled = busy
 
+    def form_footer(self, submit: str, *, variant: str = "primary", cancel: str = "Cancel") -> ComposeResult:
+        """How every form ends: its general error line, its busy line and its two buttons
+        (``#submit`` and ``#cancel``, which :meth:`show_error` and :meth:`_set_busy` use)."""
+        yield Static("", id="form-error", classes="field-error")
+        yield Static("", id="dialog-status")
+        with Horizontal(classes="buttons"):
+            yield Button(submit, variant=variant, id="submit")
+            yield Button(cancel, id="cancel")
+
     def show_error(self, field: str | None, message: str) -> None:
         target = self.query_one(f"#{field}-error" if field else "#form-error", Static)
         target.update(Text(visible(message, lines=True)))  # messages quote what was typed
@@ -241,11 +250,7 @@ class AddTripScreen(FormScreen[AddedTrip | None]):
                 yield from _field_row("From (YYYY-MM-DD)", Input(start, placeholder="2026-04-14", id="from"), "from")
                 yield from _field_row("To (YYYY-MM-DD)", Input(end, placeholder="2026-04-17", id="to"), "to")
             yield from _field_row("Name (optional)", Input(trip.name if trip else "", placeholder="default: city and month", id="name"), "name")
-            yield Static("", id="form-error", classes="field-error")
-            yield Static("", id="dialog-status")
-            with Horizontal(classes="buttons"):
-                yield Button("Save" if trip else "Add trip", variant="primary", id="submit")
-                yield Button("Cancel", id="cancel")
+            yield from self.form_footer("Save" if trip else "Add trip")
 
     def on_mount(self) -> None:
         self.clear_errors()
@@ -367,11 +372,7 @@ class ExportScreen(FormScreen["ExportResult | None"]):
             )
             yield from _field_row("File (.ics)", Input(self._default, id="path"), "path")
             yield Checkbox("Include ideas (proposals you have not acted on yet)", False, id="ideas")
-            yield Static("", id="form-error", classes="field-error")
-            yield Static("", id="dialog-status")
-            with Horizontal(classes="buttons"):
-                yield Button("Export", variant="primary", id="submit")
-                yield Button("Cancel", id="cancel")
+            yield from self.form_footer("Export")
 
     def on_mount(self) -> None:
         self.clear_errors()
@@ -418,11 +419,7 @@ class ConfirmScreen(FormScreen[bool | None]):
         with VerticalScroll(id="dialog", classes="dialog"):
             yield Static(Text("Please confirm", style="bold"), classes="dialog-title")
             yield Static(self._question, id="confirm-question", classes="dialog-hint")
-            yield Static("", id="form-error", classes="field-error")
-            yield Static("", id="dialog-status")
-            with Horizontal(classes="buttons"):
-                yield Button(f"{self._verb} (y)", variant="error", id="submit")
-                yield Button("Cancel (n)", id="cancel")
+            yield from self.form_footer(f"{self._verb} (y)", variant="error", cancel="Cancel (n)")
 
     def on_mount(self) -> None:
         self.clear_errors()
