@@ -83,8 +83,14 @@ journal offset); a process standing at that same point adopts the new file from 
 write) records no base, so everyone else reloads it.
 
 Opening and :meth:`Store.reload` read without the lock: the main file is only ever replaced
-(never changed in place) and the journal only appended, so a reader always sees some state
-that was real; a half-appended record looks torn and is simply not read yet.
+(never changed in place) and the journal only appended; a half-appended record looks torn and
+is simply not read yet. Reading the main file and then its journal is two reads, though, and a
+fold may land between them (new main file renamed in, journal removed, maybe a new journal
+created, on ext4 often under the old journal's inode number): the reader would then hold the
+old main file without the journal that completed it, and miss writes acknowledged before it
+began. So an unlocked reader checks, after reading the journal and before trusting anything
+in it, that the main file is still the one it read (:func:`_fingerprint`); if not, it reads
+again (:attr:`Store.READ_RETRIES` times, then under the lock).
 
 Memory
 ------
@@ -319,6 +325,9 @@ class Store:
     CLOSE_FOLD_BYTES = 256 * 1024
     CLOSE_FOLD_RECORDS = 64
     CLOSE_FOLD_MAIN_BYTES = 1024 * 1024
+    #: An unlocked read that a fold overtook (see "Several processes" above) is read again this
+    #: many times before reading under the lock, which always succeeds.
+    READ_RETRIES = 3
 
     path: Path
 
@@ -919,8 +928,29 @@ class Store:
         raw["contacts"] = _LazyDocs(data if same else canon, spans, self.path)
         return table_span, spans, rows, same
 
-    def _read_all(self) -> _Loaded:
-        """Main file + its journal, replayed onto plain dicts (contacts: lazy). Writes nothing."""
+    def _read_all(self, *, locked: bool) -> _Loaded:
+        """Main file + its journal, replayed onto plain dicts (contacts: lazy). Writes nothing.
+
+        Without the lock, a fold by another process may land between reading the main file and
+        its journal; such a read is thrown away and done again (see "Several processes").
+        """
+        if locked:
+            return self._read_both()
+        for _ in range(self.READ_RETRIES):
+            loaded = self._read_both()
+            if not self._main_moved(loaded.fingerprint):
+                return loaded
+        with self._locked():
+            return self._read_both()
+
+    def _main_moved(self, fp: _Fingerprint) -> bool:
+        """Whether the main file is no longer the one with fingerprint ``fp`` (replaced or gone)."""
+        try:
+            return _fingerprint(os.stat(self.path)) != fp
+        except FileNotFoundError:
+            return True
+
+    def _read_both(self) -> _Loaded:
         data, fp = self._read_main()
         raw, index = self._parse_main(data, fp)
         meta = _check_shape(raw, self.path)
@@ -976,7 +1006,7 @@ class Store:
             self._load_unpaused(locked=locked)
 
     def _load_unpaused(self, *, locked: bool) -> None:
-        loaded = self._read_all()
+        loaded = self._read_all(locked=locked)
         if loaded.schema < SCHEMA_VERSION:
             if not locked:
                 with self._locked():
@@ -1048,7 +1078,13 @@ class Store:
         self._load_unpaused(locked=True)
 
     def _sync(self, *, locked: bool) -> None:
-        """Catch up with other processes: reload a replaced main file, replay new journal records."""
+        """Catch up with other processes: reload a replaced main file, replay new journal records.
+
+        Without the lock (:meth:`reload`), what the journal showed is trusted only if the main
+        file is still the one we stand on after reading it: a fold in between may have removed
+        the journal, or put a new one in its place under the same inode number, and its bytes
+        past our offset are then not our journal's next records (see "Several processes").
+        """
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
@@ -1061,34 +1097,46 @@ class Store:
         if _fingerprint(st) != self._main_fp and not self._adopt_compaction():
             self._load(locked=locked)
             return
+        news = self._journal_news()
+        if not locked and self._main_moved(self._main_fp):
+            self._load(locked=False)  # a fold overtook this read: start from the disk's view
+        elif news == "load":
+            self._load(locked=locked)
+        elif news == "none":
+            self._journal = _Journal()
+        elif news is not None:
+            data, base, ino = news
+            self._replay(_parse_journal(data, base, self._journal_path), ino, fresh=base == 0)
+
+    def _journal_news(self) -> tuple[bytes, int, int] | str | None:
+        """What the journal holds that we have not applied, judged against what we know of it.
+
+        ``None``: nothing new; ``"none"``: there is no journal; ``"load"``: it is not the one we
+        were reading (removed or replaced): reload from the disk; else ``(bytes, offset they
+        start at, inode)`` to replay (offset 0: a journal we have not read yet).
+        """
         j = self._journal
         try:
             fd = os.open(self._journal_path, os.O_RDONLY | os.O_CLOEXEC)
         except FileNotFoundError:
-            if j.live:  # someone removed our live journal without rewriting the file: trust the disk
-                self._load(locked=locked)
-            else:
-                self._journal = _Journal()
-            return
+            # Our live journal removed without the file being rewritten: trust the disk.
+            return "load" if j.live else "none"
         with open(fd, "rb") as f:
             jst = os.fstat(f.fileno())
             if jst.st_ino == j.ino and not j.live:
-                return  # the stale journal we already know about
+                return None  # the stale journal we already know about
             if jst.st_ino != j.ino:
                 if j.live:
-                    self._load(locked=locked)  # replaced under us: start from the disk's view
-                    return
+                    return "load"  # replaced under us
                 base = 0
             else:
                 if jst.st_size == j.off:
-                    return
+                    return None
                 if jst.st_size < j.off:
-                    self._load(locked=locked)
-                    return
+                    return "load"
                 base = j.off
                 f.seek(base)
-            data = f.read()
-        self._replay(_parse_journal(data, base, self._journal_path), jst.st_ino, fresh=base == 0)
+            return f.read(), base, jst.st_ino
 
     def _position(self) -> dict[str, Any]:
         """Where our state stands on disk: main file generation + bytes of its journal applied."""
