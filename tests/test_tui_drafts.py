@@ -12,7 +12,8 @@ from textual.widgets import Input, Static, TextArea
 
 from irlmeet.core.models import MeetupStatus
 from irlmeet.tui.app import IrlmeetApp
-from irlmeet.tui.drafts_screen import ConfirmScreen, DraftsScreen, WriteDraftScreen
+from irlmeet.tui.drafts_screen import DraftsScreen, WriteDraftScreen
+from irlmeet.tui.screens import ConfirmScreen
 from tests.conftest import wait_until
 from tests.test_tui import SIZE, notifications, seed, settle
 

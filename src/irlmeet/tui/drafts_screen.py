@@ -36,6 +36,7 @@ from irlmeet.core import clipboard, etiquette
 from irlmeet.core.fsutil import describe_os_error
 from irlmeet.core.models import Contact, Meetup, MeetupStatus, Trip
 from irlmeet.core.text import visible
+from irlmeet.tui.screens import ConfirmScreen
 from irlmeet.tui.workers import describe_error
 
 if TYPE_CHECKING:
@@ -87,45 +88,7 @@ class DraftSaved(Message):
         self.copied = then_copy
 
 
-class MarkedInvited(Message):
-    def __init__(self, meetup: Meetup | None, error: BaseException | None) -> None:
-        super().__init__()
-        self.meetup = meetup
-        self.error = error
-
-
 # -- dialogs ---------------------------------------------------------------------------------
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question."""
-
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; background: $background 60%; }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
-    ]
-
-    def __init__(self, question: Text) -> None:
-        super().__init__()
-        self._question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="dialog"):
-            yield Static(self._question, classes="dialog-title")
-            with Horizontal(classes="buttons"):
-                yield Button("Yes (y)", variant="primary", id="yes")
-                yield Button("No (n)", id="no")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
 
 
 class WriteDraftScreen(ModalScreen[Path | None]):
@@ -483,26 +446,15 @@ class DraftsScreen(Screen[None]):
             question = Text("Sent it? Mark the meetup with ")
             question.append(visible(self.contact.name), style="bold")
             question.append(" as invited.")
-            self.app.push_screen(ConfirmScreen(question), self._confirmed_invited)
+            service, meetup_id = self.service, meetup.id
+            self.app.push_screen(
+                ConfirmScreen(question, "Mark invited", lambda: service.mark_invited(meetup_id)), self._marked_invited
+            )
 
-    def _confirmed_invited(self, yes: bool | None) -> None:
-        if not yes or self.meetup is None:
+    def _marked_invited(self, meetup: Meetup | None) -> None:
+        if meetup is None:  # "not yet": the question is asked again after the next copy
             return
-        service, meetup_id = self.service, self.meetup.id
-
-        def work() -> None:
-            try:
-                self.post_message(MarkedInvited(service.mark_invited(meetup_id), None))
-            except Exception as exc:  # noqa: BLE001 - shown
-                self.post_message(MarkedInvited(None, exc))
-
-        self.run_worker(work, name="mark invited", group="drafts-invite", thread=True, exit_on_error=False)
-
-    def on_marked_invited(self, message: MarkedInvited) -> None:
-        if message.error is not None or message.meetup is None:
-            self.notify(f"Could not mark it invited: {describe_error(message.error)}", severity="error", markup=False)
-            return
-        self.meetup = message.meetup
+        self.meetup = meetup
         self._show_head()
         self.notify(f"Marked the meetup with {visible(self.contact.name)} as invited.", markup=False)
 

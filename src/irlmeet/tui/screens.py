@@ -398,10 +398,11 @@ class ExportScreen(FormScreen["ExportResult | None"]):
         self.show_error("path", f"File: {describe_error(error)}")
 
 
-class ConfirmScreen(FormScreen[bool | None]):
-    """"Really?" for what cannot be undone: the question, then the Service call on yes.
+class ConfirmScreen(FormScreen[Any]):
+    """"Really?" before a Service call: the question, then ``job`` in a worker on yes.
 
-    Dismisses with ``True`` once ``job`` succeeded, ``None`` on cancel; a failure shows in place.
+    Dismisses with what ``job`` returned (``True`` if it returned nothing) once it succeeded,
+    ``None`` on cancel; a failure shows in place. Keys: y (the verb), n or escape (cancel).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -435,8 +436,8 @@ class ConfirmScreen(FormScreen[bool | None]):
         self.clear_errors()
         job = self._run
 
-        def run() -> bool:
-            job()
-            return True
+        def run() -> Any:
+            result = job()
+            return True if result is None else result
 
         self.run_job(run, "Working…")
