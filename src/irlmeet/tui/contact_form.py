@@ -18,17 +18,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, OptionList, Static
-from textual.widgets.option_list import Option
 
 from irlmeet.core.directory import fold
-from irlmeet.core.errors import AmbiguousPlace, LikelyDuplicate, PlaceError, ValidationError
+from irlmeet.core.errors import LikelyDuplicate
 from irlmeet.core.models import Contact, Place
-from irlmeet.tui.screens import FormScreen, _field_row, candidate_text
+from irlmeet.tui.screens import CityFormScreen, _field_row
 from irlmeet.tui.workers import describe_error
 
 if TYPE_CHECKING:
@@ -127,15 +125,13 @@ class PlaceSuggester(Suggester):
         return None
 
 
-class ContactFormScreen(FormScreen["Contact | None"]):
+class ContactFormScreen(CityFormScreen["Contact | None"]):
     """Add a contact, or edit ``contact``; dismisses with the saved contact."""
 
     def __init__(self, service: Service, contact: Contact | None = None) -> None:
         super().__init__()
         self._service = service
         self._contact = contact
-        self._candidates: list[Place] = []
-        self._picked: Place | None = None
         self._warned: dict[str, str] | None = None  # the texts a duplicate warning was shown for
 
     def compose(self) -> ComposeResult:
@@ -186,7 +182,7 @@ class ContactFormScreen(FormScreen["Contact | None"]):
         self.query_one("#submit", Button).label = "Save" if self._contact else "Add contact"
         values = {f.name: f.parse(texts[f.name]) for f in FORM_FIELDS}
         city = texts["city"]
-        values["city"] = self._picked if self._picked and city == self._picked.label() else city
+        values["city"] = self.city_value(city)
         service, old = self._service, self._contact
         if old is None:
             name = values.pop("name")
@@ -224,38 +220,5 @@ class ContactFormScreen(FormScreen["Contact | None"]):
             self.query_one("#submit", Button).label = "Add anyway"
             self.query_one("#name", Input).focus()
             return
-        if isinstance(error, AmbiguousPlace) and error.candidates:
-            self._candidates = [c for c in error.candidates if isinstance(c, Place)]
-            self.show_error("city", f"City: {error.text!r} could be several cities; pick one below (enter):")
-            options = self.query_one("#candidates", OptionList)
-            options.clear_options()
-            options.add_options(Option(candidate_text(c), id=str(i)) for i, c in enumerate(self._candidates))
-            options.display = True
-            options.highlighted = 0
-            options.focus()
-            return
-        if isinstance(error, PlaceError):
-            self.show_error("city", f"City: {error}")
-            self.query_one("#city", Input).focus()
-            return
-        if isinstance(error, ValidationError):
-            root = error.field.split(".")[0].split("[")[0]
-            field = _BY_ERROR.get(root)
-            if field is not None:
-                message = str(error)
-                prefix = f"{error.field}: "
-                if error.where is None and message.startswith(prefix):
-                    message = message[len(prefix):]
-                self.show_error(field, f"{_LABELS[field]}: {message}")
-                self.query_one(f"#{field}").focus()
-                return
-        self.show_error(None, describe_error(error))
-
-    @on(OptionList.OptionSelected, "#candidates")
-    def _candidate_chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        place = self._candidates[int(event.option.id or 0)]
-        self._picked = place
-        self.query_one("#city", Input).value = place.label()
-        self.query_one("#candidates", OptionList).display = False
-        self.submit()
+        if not self.show_place_error(error) and not self.show_field_error(error, _BY_ERROR, _LABELS):
+            self.show_error(None, describe_error(error))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -222,7 +222,65 @@ class AddedTrip:
     trips: list[Trip]
 
 
-class AddTripScreen(FormScreen[AddedTrip | None]):
+class CityFormScreen(FormScreen[R], Generic[R]):
+    """A form with a ``#city`` Input and a ``#candidates`` list under it: an ambiguous city
+    lists its candidates there (enter picks one and submits again), and a validation error
+    lands under the field it is about."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._candidates: list[Place] = []
+        self._picked: Place | None = None  # a candidate the user picked from the list
+
+    def city_value(self, typed: str) -> str | Place:
+        """The picked candidate, unless the city text was edited after picking."""
+        return self._picked if self._picked and typed == self._picked.label() else typed
+
+    def show_place_error(self, error: BaseException) -> bool:
+        """Show an ambiguous or unknown city at the city field; False if ``error`` is not one."""
+        if isinstance(error, AmbiguousPlace) and error.candidates:
+            self._candidates = [c for c in error.candidates if isinstance(c, Place)]
+            self.show_error("city", f"City: {error.text!r} could be several cities; pick one below (enter):")
+            options = self.query_one("#candidates", OptionList)
+            options.clear_options()
+            options.add_options(Option(candidate_text(c), id=str(i)) for i, c in enumerate(self._candidates))
+            options.display = True
+            options.highlighted = 0
+            options.focus()
+            return True
+        if isinstance(error, PlaceError):
+            self.show_error("city", f"City: {error}")
+            self.query_one("#city", Input).focus()
+            return True
+        return False
+
+    def show_field_error(self, error: BaseException, fields: Mapping[str, str], labels: Mapping[str, str]) -> bool:
+        """Show a ValidationError under its field (``fields``: error field -> form field,
+        ``labels``: form field -> its label); False if it is about no field of this form."""
+        if not isinstance(error, ValidationError):
+            return False
+        field = fields.get(error.field.split(".")[0].split("[")[0])
+        if field is None:
+            return False
+        message = str(error)
+        prefix = f"{error.field}: "
+        if error.where is None and message.startswith(prefix):
+            message = message[len(prefix):]
+        self.show_error(field, f"{labels[field]}: {message}")
+        self.query_one(f"#{field}").focus()
+        return True
+
+    @on(OptionList.OptionSelected, "#candidates")
+    def _candidate_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        place = self._candidates[int(event.option.id or 0)]
+        self._picked = place
+        self.query_one("#city", Input).value = place.label()
+        self.query_one("#candidates", OptionList).display = False
+        self.submit()
+
+
+class AddTripScreen(CityFormScreen[AddedTrip | None]):
     """City, from, to and an optional name; errors appear under the field they are about.
 
     Given a ``trip``, the same dialog edits it (the fields start with its values).
@@ -235,8 +293,6 @@ class AddTripScreen(FormScreen[AddedTrip | None]):
         super().__init__()
         self._service = service
         self._trip = trip
-        self._candidates: list[Place] = []
-        self._picked: Place | None = None  # a candidate the user picked from the list
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", classes="dialog"):
@@ -279,8 +335,7 @@ class AddTripScreen(FormScreen[AddedTrip | None]):
         if missing:
             return
         service = self._service
-        # A picked candidate is used as is, unless the city text was edited after picking.
-        destination: str | Place = self._picked if self._picked and city == self._picked.label() else city
+        destination = self.city_value(city)
         old = self._trip
 
         def job() -> AddedTrip:
@@ -296,43 +351,8 @@ class AddTripScreen(FormScreen[AddedTrip | None]):
         self.run_job(job, "Looking up the city (the first lookup of a session takes a few seconds)…")
 
     def failed(self, error: BaseException) -> None:
-        if isinstance(error, AmbiguousPlace) and error.candidates:
-            self._candidates = [c for c in error.candidates if isinstance(c, Place)]
-            self.show_error("city", f"City: {error.text!r} could be several cities; pick one below (enter):")
-            options = self.query_one("#candidates", OptionList)
-            options.clear_options()
-            options.add_options(
-                Option(candidate_text(c), id=str(i)) for i, c in enumerate(self._candidates)
-            )
-            options.display = True
-            options.highlighted = 0
-            options.focus()
-            return
-        if isinstance(error, PlaceError):
-            self.show_error("city", f"City: {error}")
-            self.query_one("#city", Input).focus()
-            return
-        if isinstance(error, ValidationError):
-            root = error.field.split(".")[0].split("[")[0]
-            field = self._FIELDS.get(root)
-            if field is not None:
-                message = str(error)
-                prefix = f"{error.field}: "
-                if error.where is None and message.startswith(prefix):
-                    message = message[len(prefix):]
-                self.show_error(field, f"{self._LABELS[field]}: {message}")
-                self.query_one(f"#{field}", Input).focus()
-                return
-        self.show_error(None, describe_error(error))
-
-    @on(OptionList.OptionSelected, "#candidates")
-    def _candidate_chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        place = self._candidates[int(event.option.id or 0)]
-        self._picked = place
-        self.query_one("#city", Input).value = place.label()
-        self.query_one("#candidates", OptionList).display = False
-        self.submit()
+        if not self.show_place_error(error) and not self.show_field_error(error, self._FIELDS, self._LABELS):
+            self.show_error(None, describe_error(error))
 
 
 def candidate_text(place: Place) -> Text:
