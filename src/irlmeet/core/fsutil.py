@@ -116,14 +116,17 @@ def write_temp(path: Path, data: bytes, mode: int = PRIVATE) -> tuple[str, os.st
     return tmp, st
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = PRIVATE) -> os.stat_result:
+def atomic_write(
+    path: Path, data: bytes, *, mode: int | None = PRIVATE, remove_if_unsynced: bool = False
+) -> os.stat_result:
     """Replace ``path`` with ``data``: a temp file beside it, fsync, ``os.replace``, fsync dir.
 
     ``mode`` is the new file's permissions; ``None`` keeps those of the file being replaced
     (0600 for a new file). Returns the new file's stat. On any failure the OSError propagates
     for the caller to word and the temp file is removed. If the failure is the folder's fsync
     after the rename, ``path`` already holds the new (complete) data but its name may not
-    survive a power cut: the caller must report the write as failed.
+    survive a power cut: the caller must report the write as failed; ``remove_if_unsynced``
+    then removes the new file again (for a file nothing may be built on, like a new journal).
     """
     if mode is None:
         try:
@@ -137,7 +140,13 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = PRIVATE) -> os.s
         with suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    try:
+        fsync_dir(path.parent)
+    except BaseException:
+        if remove_if_unsynced:
+            with suppress(OSError):
+                os.unlink(path)
+        raise
     return st
 
 

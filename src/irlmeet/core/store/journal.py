@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from irlmeet.core.errors import CorruptDataFile
-from irlmeet.core.fsutil import PRIVATE, fsync_dir, sync_data, write_all, write_temp
+from irlmeet.core.fsutil import PRIVATE, atomic_write, sync_data, write_all
 
 __all__ = ["FORMAT", "JournalRead", "JournalState", "append", "create", "frame", "parse", "unframe"]
 
@@ -144,17 +144,4 @@ def create(path: Path, header: bytes) -> os.stat_result:
     only the folder's fsync failed, the journal's name may not survive a power cut, so no
     record may go into it; it is removed, and the next save creates it (and syncs) again.
     """
-    tmp, st = write_temp(path, header, PRIVATE)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
-    try:
-        fsync_dir(path.parent)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(path)
-        raise
-    return st
+    return atomic_write(path, header, mode=PRIVATE, remove_if_unsynced=True)
