@@ -32,7 +32,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from irlmeet.core import wording
-from irlmeet.tui.format import plain
+from irlmeet.tui.format import plain, trip_text
 from irlmeet.tui.workers import describe_error
 
 if TYPE_CHECKING:
@@ -85,12 +85,6 @@ def _meetup_line(v: MeetupView) -> Text:
 def _meetup_target(v: MeetupView) -> Target:
     ids = v.meetup.contact_ids
     return Target(v.trip.id, ids[0] if ids else None)
-
-
-def _trip_line(trip: Trip) -> Text:
-    line = plain(trip.name, "bold")
-    line.append(f" · {wording.days_label(trip)}", style="dim")
-    return line
 
 
 def agenda_options(agenda: Agenda, *, warning: str = "yellow") -> tuple[list[Option], dict[str, Target]]:
@@ -201,7 +195,8 @@ class AgendaScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="agenda-pane", classes="pane"):
-            yield Static(Text("Reading the agenda…", style="dim italic"), id="agenda-empty", classes="empty")
+            # Until the data file is open (in a worker, after this first paint), as the trips screen says it.
+            yield Static(Text(f"Opening {self.app.settings.paths.data_file}…"), id="agenda-empty", classes="empty")
             yield AgendaList(id="agenda")
         yield Footer()
 
@@ -271,7 +266,7 @@ class AgendaScreen(Screen[None]):
             if message.next_trip is not None:
                 options = [
                     Option(Text("Next trip", style="bold underline"), id="h0", disabled=True),
-                    Option(_trip_line(message.next_trip), id=f"trip:{message.next_trip.id}"),
+                    Option(trip_text(message.next_trip, agenda.today), id=f"trip:{message.next_trip.id}"),
                 ]
                 self.targets = {f"trip:{message.next_trip.id}": Target(message.next_trip.id)}
         else:
