@@ -108,7 +108,11 @@ async def ours():
     app = IrlmeetApp(open_service, settings=settings)
     async with app.run_test(size=(120, 36)) as pilot:
         first = time.perf_counter()
-        while not (isinstance(app.screen, MainScreen) and app.screen.plan is not None):
+        # The opening view with its data (the agenda, read in a worker; an older tree opens on
+        # the trips) and the trip's plan ready behind it (computed as the data opens).
+        main = app.screen_stack[0]
+        assert isinstance(main, MainScreen)
+        while not (main.plan is not None and getattr(app.screen, "agenda", True) is not None):
             await pilot.pause(0.01)
         shown = time.perf_counter()
         await app.workers.wait_for_complete()
@@ -173,7 +177,7 @@ def measure(data: Path, env: dict[str, str]) -> dict[str, float]:
 
 ROWS = [
     ("TUI first paint (× bare Textual app)", "paint", "{:.2f}×", "≤1.3×"),
-    ("TUI painted plan (× bare Textual app)", "painted_plan", "{:.2f}×", "≤2×"),
+    ("TUI opening view with its data and the plan (× bare Textual app)", "painted_plan", "{:.2f}×", "≤2×"),
     ("`contact list --near Berlin`", "near", "{:.2f} s", "≤0.33 s"),
     ("`trip list`", "trips", "{:.2f} s", "≤0.25 s"),
     ("`plan t1 --json`", "plan", "{:.2f} s", "≤0.4 s"),

@@ -15,7 +15,7 @@ from irlmeet.core import ics, text
 from irlmeet.core.errors import NotFound, UnknownPlace, ValidationError
 from irlmeet.core.models import Contact, Trip
 from tests.conftest import BERLIN, data_file
-from tests.test_tui import SIZE, World, settle
+from tests.test_tui import SIZE, World, open_trips, settle
 
 # What a hostile name can hold: OSC 52 (writes the clipboard), OSC 0 (window title), CSI 2J
 # (clears the screen), CR (hides what came before), NUL, a C1 CSI, a bidi override, U+2028.
@@ -259,6 +259,12 @@ async def test_the_tui_shows_stored_controls_escaped(tmp_path, places_cache):
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
+            # The agenda, the opening view: the next trip's name, escaped.
+            shown = "\n".join("".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips())
+            assert_clean(shown, "the agenda")
+            assert "Berlin \\u202eevil\\u202c trip\\u2028x\\x9b2J" in shown, shown
+            await pilot.press("1")
+            await settle(app, pilot)
             screen = app.screen
             shown = "\n".join("".join(seg.text for seg in strip) for strip in screen._compositor.render_strips())
             assert_clean(shown, "the main screen")
@@ -329,7 +335,7 @@ async def test_the_tui_says_a_past_trip_is_over(tmp_path, places_cache):
     app = world.app()
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await settle(app, pilot)
+            await open_trips(app, pilot)
             draft = app.screen.query_one("#draft", Static).content
             shown = getattr(draft, "plain", str(draft))
             assert "This trip is over" in shown

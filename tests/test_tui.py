@@ -24,6 +24,7 @@ from irlmeet.core.places import PlaceIndex
 from irlmeet.core.service import Service
 from irlmeet.core.settings import Paths, Settings
 from irlmeet.core.store import Store
+from irlmeet.tui.agenda_screen import AgendaScreen
 from irlmeet.tui.app import FALLBACK_THEME, IrlmeetApp
 from irlmeet.tui.main_screen import MAX_ROWS, MainScreen
 from irlmeet.tui.screens import AddTripScreen, ErrorScreen, ExportScreen, HelpScreen
@@ -108,6 +109,17 @@ async def settle(app: IrlmeetApp, pilot) -> None:
     raise AssertionError("workers kept running")
 
 
+async def open_trips(app: IrlmeetApp, pilot) -> MainScreen:
+    """Open the app and go to the trips screen as a user does: it opens on the agenda, 1 shows
+    the trips."""
+    await settle(app, pilot)
+    assert isinstance(app.screen, AgendaScreen), app.screen
+    await pilot.press("1")
+    await settle(app, pilot)
+    assert isinstance(app.screen, MainScreen), app.screen
+    return app.screen
+
+
 async def submit_trip(pilot, city: str, start: str, end: str) -> AddTripScreen:
     """Open the add-trip dialog with `a`, fill it in, press enter and let the workers finish."""
     await pilot.press("a")
@@ -153,7 +165,7 @@ async def test_first_screen_shows_trips_and_ranked_people(world):
     seed(world)
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         screen = main(app)
         trips = screen.query_one("#trips", OptionList)
         assert [t.name for t in screen.trips] == ["Berlin, Dec 2026", "NY sales week", "Tokyo, Feb 2027"]
@@ -188,15 +200,21 @@ async def test_the_data_file_is_opened_after_the_first_screen(world):
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            # The screen is up and responsive while the data file is still being opened.
+            # The first screen (the agenda) is up and responsive while the data file is still
+            # being opened, and says so.
+            assert isinstance(app.screen, AgendaScreen)
+            assert static_text(app, "#agenda-empty") == f"Opening {world.paths.data_file}…"
             assert main(app).query_one("#loading").display
-            assert static_text(app, "#loading-text") == f"Opening {world.paths.data_file}…"
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
             await pilot.press("escape")
             gate.set()
             await settle(app, pilot)
+            assert isinstance(app.screen, AgendaScreen)
+            assert "Nothing due right now" in static_text(app, "#agenda-empty")
             assert not main(app).query_one("#loading").display
+            await pilot.press("1")
+            await settle(app, pilot)
             assert people(app)[0] == "Ada [eng] Lovelace"
     finally:
         gate.set()
@@ -236,7 +254,7 @@ async def test_moving_between_trips_shows_the_latest_trip(world):
     seed(world)
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         screen = main(app)
         await pilot.press("down", "down", "up")  # quickly, without waiting for the plans
         await settle(app, pilot)
@@ -253,7 +271,7 @@ async def test_c_copies_the_draft(world):
     seed(world)
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         screen = main(app)
         await pilot.press("c")
         assert screen.draft is not None
@@ -327,7 +345,7 @@ async def test_e_exports_an_ics_file(world, tmp_path):
     target = tmp_path / "out" / "berlin.ics"
     target.parent.mkdir()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         await pilot.press("e")
         dialog = app.screen
         assert isinstance(dialog, ExportScreen)
@@ -360,7 +378,7 @@ async def test_export_error_stays_in_the_dialog(world, tmp_path):
     seed(world)
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         await pilot.press("e")
         dialog = app.screen
         dialog.query_one("#path", Input).value = str(tmp_path / "missing-folder" / "x.ics")
@@ -375,7 +393,7 @@ async def test_exporting_over_the_data_file_is_refused_in_the_dialog(world):
     before = world.paths.data_file.read_bytes()
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         await pilot.press("e")
         dialog = app.screen
         dialog.query_one("#path", Input).value = str(world.paths.data_file)
@@ -403,7 +421,7 @@ async def test_corrupt_data_file_shows_the_error_screen(world):
 async def test_no_trips_says_what_to_do(world):
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         assert "Press a to add a trip, or run `irlmeet trip add`" in static_text(app, "#trips-empty")
         assert not main(app).query_one("#draft-pane").display
 
@@ -417,7 +435,7 @@ async def test_person_without_a_slot_shows_the_note(world):
     s.store.close()
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         screen = main(app)
         assert screen.plan is not None
         without = [p for p in screen.plan.proposals if not p.has_slot]
@@ -453,7 +471,7 @@ async def test_help_and_demo(world):
     seed(world)
     app = world.app(demo=True)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         assert "demo data" in app.sub_title
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
@@ -560,7 +578,7 @@ def test_snapshot_main_screen(world, snap_compare):
     seed(world)
 
     async def ready(pilot):
-        await settle(pilot.app, pilot)
+        await open_trips(pilot.app, pilot)
         await steady(pilot)
 
     assert snap_compare(world.app(), terminal_size=(120, 36), run_before=ready)
@@ -570,7 +588,7 @@ def test_snapshot_add_trip_with_an_unknown_city(world, snap_compare):
     seed(world)
 
     async def fill(pilot):
-        await settle(pilot.app, pilot)
+        await open_trips(pilot.app, pilot)
         await submit_trip(pilot, "Atlantis Prime", "2027-03-01", "2027-03-02")
         await steady(pilot)
 

@@ -19,7 +19,7 @@ from irlmeet.tui.main_screen import MainScreen
 from irlmeet.tui.screens import AddTripScreen, ConfirmScreen
 from tests.conftest import wait_until
 
-from .test_tui import NOW, World, rendered, seed, settle
+from .test_tui import NOW, World, open_trips, rendered, seed, settle
 
 pytestmark = pytest.mark.usefixtures("world")
 
@@ -342,7 +342,7 @@ async def test_edit_and_delete_a_trip_on_the_trips_screen(world):
     seed(world)
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         main = app.screen
         assert isinstance(main, MainScreen) and main.trip.name.startswith("Berlin")
         await pilot.press("E")
@@ -429,7 +429,7 @@ async def test_draft_gets_the_whole_screen_at_80x24(world):
     seed(world)
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         await pilot.press("m")
         await settle(app, pilot)
         pane = app.screen.query_one("#draft-pane")

@@ -15,7 +15,7 @@ from irlmeet.tui.app import IrlmeetApp
 from irlmeet.tui.drafts_screen import DraftsScreen, WriteDraftScreen
 from irlmeet.tui.screens import ConfirmScreen
 from tests.conftest import wait_until
-from tests.test_tui import SIZE, notifications, seed, settle
+from tests.test_tui import SIZE, notifications, open_trips, seed, settle
 
 CAT = "/bin/cat" if Path("/bin/cat").exists() else "/usr/bin/cat"
 
@@ -38,7 +38,7 @@ def app_with(world, env: dict[str, str]) -> IrlmeetApp:  # noqa: F811
 
 
 async def open_drafts(app, pilot) -> DraftsScreen:
-    await settle(app, pilot)
+    await open_trips(app, pilot)
     await pilot.press("d")
     await settle(app, pilot)
     screen = app.screen

@@ -63,10 +63,12 @@ async def test_every_widget_with_keys_on_a_screen_is_in_the_keymap(world):
     app = world.app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        mounted = {type(app.screen): app.screen}
-        await pilot.press("2")
-        await settle(app, pilot)
-        mounted[type(app.screen)] = app.screen
+        mounted = {type(app.screen): app.screen}  # the agenda, the opening view
+        for key in ("1", "2"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            mounted[type(app.screen)] = app.screen
+        assert len(mounted) == 3
         listed = {screen: set(widgets) for _, screen, widgets in _screen_classes()}
         for screen_cls, screen in mounted.items():
             with_keys = {type(w) for w in screen.walk_children() if own_bindings(type(w))}

@@ -10,7 +10,7 @@ from irlmeet.tui.import_screen import ImportScreen
 from irlmeet.tui.main_screen import MainScreen
 from irlmeet.tui.triage_screen import TriageScreen
 
-from .test_tui import SIZE, static_text
+from .test_tui import SIZE, open_trips, static_text
 
 FIX = Path(__file__).parent / "fixtures" / "imports"
 
@@ -40,7 +40,7 @@ async def test_triage_places_people_by_keyboard_alone(world):
     s.add_contact("Typed Earlier", "Berlin")  # has a city and a circle: not in the queue
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         await pilot.press("t")
         await settle(app, pilot)
         screen = app.screen
@@ -107,7 +107,7 @@ async def test_import_screen_previews_maps_and_imports_with_progress(world):
     app = world.app()
     app.import_start = exports
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         await pilot.press("i")
         screen = app.screen
         assert isinstance(screen, ImportScreen)

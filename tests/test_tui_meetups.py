@@ -21,7 +21,7 @@ from irlmeet.tui.meetup_dialogs import AddBusyScreen, MoveScreen, RemoveBusyScre
 from irlmeet.tui.screens import ExportScreen
 
 from .conftest import wait_until
-from .test_tui import SIZE, notifications, seed, settle, static_text
+from .test_tui import SIZE, notifications, open_trips, seed, settle, static_text
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -76,7 +76,7 @@ async def test_accept_invite_confirm_change_the_stored_status_and_the_calendar(w
     app = world.app()
     target = tmp_path / "berlin.ics"
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         await pilot.press("right")  # to the people; Ada is first
         assert app.main.proposal is not None and app.main.proposal.contact.name.startswith("Ada")
         assert _status(app, "Ada") == "idea"
@@ -116,7 +116,7 @@ async def test_the_status_menu_lists_what_the_status_allows_and_runs_it(world):
     seed(world)
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         await pilot.press("right", "s")
         menu = app.screen
         assert isinstance(menu, StatusMenu)
@@ -141,7 +141,7 @@ async def test_a_wrong_move_says_why_in_plain_words(world):
     seed(world)
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         await pilot.press("right")
         await pilot.press("C")  # confirm an idea nobody was asked about
         await settle(app, pilot)
@@ -161,7 +161,7 @@ async def test_move_offers_the_free_slots_and_takes_the_one_picked(world):
     seed(world)
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         await pilot.press("right", "A")
         await settle(app, pilot)
         service = _service(world, app)
@@ -190,7 +190,7 @@ async def test_busy_time_shows_moves_an_idea_flags_a_planned_meetup_and_can_be_r
     seed(world)
     app = world.app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         assert "none: the whole trip is free" in static_text(app, "#busy")
         grace_before = _row(app, "Grace")[2]
         await pilot.press("right", "A")  # Ada: planned, Mon 7 Dec 14:30
@@ -250,7 +250,7 @@ async def test_met_after_the_trip_sets_last_seen(world):
 
     app = IrlmeetApp(open_later, settings=world.settings)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         screen = app.main
         berlin = next(t for t in screen.trips if t.name.startswith("Berlin"))
         trips = screen.query_one("#trips", OptionList)

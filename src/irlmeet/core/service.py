@@ -417,6 +417,10 @@ class Service:
         near = near_filter(place, self.store.contact_points_near(place.lat, radius_km, place.metro), radius_km)
         return self.store.contacts_by_id(cid for cid, _point, _km in near)
 
+    def contact_count(self) -> int:
+        """How many contacts there are, decoding none."""
+        return self.store.count("contacts")
+
     def contact_names(self) -> list[tuple[str, str]]:
         """``(id, name)`` of every contact, sorted by name, decoding none (for long lists)."""
         return sorted(self.store.contact_names(), key=lambda row: (row[1].casefold(), row[0]))

@@ -41,7 +41,8 @@ FALLBACK_THEME = "textual-dark"
 
 
 class IrlmeetApp(App[None]):
-    """Trips on the left; who to see there, when, and what to write on the right."""
+    """Opens on the agenda (what needs doing now); trips on the left and who to see there,
+    when, and what to write on the right on the trips screen (1)."""
 
     CSS_PATH = "app.tcss"
     TITLE = "irlmeet"
@@ -93,6 +94,9 @@ class IrlmeetApp(App[None]):
     def on_mount(self) -> None:
         for problem in self.theme_problems:
             self.notify(problem, title="Theme problem", severity="warning", timeout=10, markup=False)
+        # The agenda is the opening view (issue 7): it sits one deep over the trips screen, as
+        # when opened with 3, so 1 and 2 reach the trips and the contacts from it.
+        self.action_show_agenda()
         # Draw the first screen, then open the data file (which can take a second) in a thread.
         self.call_after_refresh(self._start_opening)
 
@@ -211,6 +215,17 @@ class IrlmeetApp(App[None]):
     def action_show_trips(self) -> None:
         if self._on_view():
             self.pop_screen()
+
+    def open_trip(self, trip_id: str | None, *, contact_id: str | None = None, add: bool = False) -> None:
+        """The trips screen at ``trip_id`` with ``contact_id`` highlighted in its people (Enter on
+        an agenda item), or with the add-trip dialog open (``add``)."""
+        if self.service is None:
+            return
+        self.action_show_trips()
+        if add:
+            self.main.action_add_trip()
+        elif trip_id is not None:
+            self.main.show_trip(trip_id, contact_id)
 
     def on_service_failed(self, message: ServiceFailed) -> None:
         from irlmeet.tui.screens import ErrorScreen

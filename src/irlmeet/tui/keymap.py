@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from irlmeet.tui.agenda_screen import AgendaScreen
+from irlmeet.tui.agenda_screen import AgendaList, AgendaScreen
 from irlmeet.tui.contact_list import ContactList
 from irlmeet.tui.contacts_screen import ContactsScreen, SearchInput
 from irlmeet.tui.main_screen import DraftPane, MainScreen, PeopleTable, TripList
@@ -40,9 +40,9 @@ def _drafts_screen() -> type[Screen]:
 #: The full screens, in the order the help lists them: title, screen class, and the irlmeet
 #: widgets on it with keys of their own.
 SCREENS: tuple[tuple[str, type[Screen] | None, tuple[type[DOMNode], ...]], ...] = (
+    ("Agenda (3), the opening view", AgendaScreen, (AgendaList,)),
     ("Trips (1)", MainScreen, (TripList, PeopleTable, DraftPane)),
     ("Contacts (2)", ContactsScreen, (SearchInput, ContactList)),
-    ("Agenda (3)", AgendaScreen, ()),
     ("Drafts view (d on the trips screen)", None, ()),  # DraftsScreen, imported when listed
 )
 

@@ -176,6 +176,7 @@ class MainScreen(Screen[None]):
         self._views: dict[str, tuple[MeetupView, ...]] = {}  # per trip: its stored meetups
         self._by_contact: dict[str, Proposal] = {}
         self._keep_person: str | None = None  # after a reload: the person to keep highlighted
+        self._focus_people = False  # from the agenda: focus the people once the plan shows
         self._fitted_room = 0  # the room the people table's columns were fitted to
 
     # -- layout -----------------------------------------------------------------------------
@@ -254,6 +255,29 @@ class MainScreen(Screen[None]):
             trip_list.focus()
         self._select_trip(trips[index])
 
+    def show_trip(self, trip_id: str, contact_id: str | None = None) -> None:
+        """Select ``trip_id`` (from the agenda) and highlight ``contact_id`` in its people once
+        its plan shows; the people table gets the focus."""
+        trip = next((t for t in self.trips if t.id == trip_id), None)
+        if trip is None:
+            self.notify("That trip is no longer there.", severity="warning", markup=False)
+            return
+        trip_list = self.query_one("#trips", TripList)
+        trip_list.highlighted = trip_list.get_option_index(trip.id)
+        table = self.query_one("#people", PeopleTable)
+        if self.trip is not None and self.trip.id == trip.id and self.plan is not None and self.plan.trip.id == trip.id:
+            if contact_id is not None and contact_id in self._by_contact:
+                row = table.get_row_index(contact_id) if contact_id in table.rows else None
+                if row is not None:
+                    table.move_cursor(row=row, animate=False)
+        else:
+            self._keep_person = contact_id
+            self._select_trip(trip)
+        if table.display and table.row_count:
+            table.focus()
+        else:
+            self._focus_people = True  # once the plan shows (on_plan_ready)
+
     @on(OptionList.OptionHighlighted, "#trips")
     def _trip_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_index != event.option_list.highlighted:
@@ -326,6 +350,9 @@ class MainScreen(Screen[None]):
         self._plans[message.trip.id] = message.plan
         self._views[message.trip.id] = message.views
         self._show_plan(message.plan)
+        if self._focus_people:
+            self._focus_people = False
+            self.action_focus_people()
 
     # -- people -----------------------------------------------------------------------------
 
