@@ -176,7 +176,7 @@ def test_stock_tinydb_reads_the_data_file(db: Path) -> None:
 
 
 def test_the_tinydb_internals_we_override_are_still_there() -> None:
-    """store.database._Table overrides ``Table._update_table`` and calls ``_read_table``
+    """store.storage.IdTable overrides ``Table._update_table`` and calls ``_read_table``
     (private: TinyDB has no public hook for an in-place update). tinydb is pinned exactly in
     pyproject.toml; this fails on an upgrade that renames or reshapes them."""
     assert list(inspect.signature(Table._update_table).parameters) == ["self", "updater"]

@@ -1,119 +1,12 @@
-"""The user's data file: contacts, trips, meetups and the profile, kept in memory and on disk.
+"""The :class:`Store`: the user's data in memory, every write durable on disk when it returns.
 
-Shape on disk
--------------
-``<name>`` (the *main file*) is a TinyDB-shaped JSON object written with orjson::
-
-    {"_meta":    {"meta": {"app": "irlmeet", "schema": 1, "generation": "9f2c..."}},
-     "contacts": {"<id>": {...Contact.to_dict()...}, ...},
-     "trips":    {"<id>": {...}}, "meetups": {"<id>": {...}},
-     "profile":  {"me": {...Profile.to_dict()...}}}
-
-Record keys are our own string ids (TinyDB's document ids), so "put" replaces by id and ids are
-unique per table. ``schema`` is :data:`SCHEMA_VERSION`; an older file is migrated with
-:data:`MIGRATIONS` (after copying it to ``<name>.v<N>.bak``), a newer one is refused with
-:class:`SchemaTooNew`. A file without the ``_meta`` entry is not ours and is refused.
-
-Why a journal, not only "temp file, fsync, os.replace"
-------------------------------------------------------
-The project's rule for the data file is: write a temp file in the same directory, fsync it,
-``os.replace`` it over the old one, fsync the directory. That rule is kept for every rewrite of
-the main file. But at 30,000 contacts the file is 13-19 MB: serialising it takes 35-80 ms and
-writing and fsyncing it another ~50 ms, so a full rewrite per edit cannot make an edit durable
-within the 50 ms the UI can afford. So each write is first made durable in an append-only journal
-beside the file, ``<name>.journal``, and the full atomic rewrite ("compaction") happens only
-now and then: when the journal passes :attr:`Store.JOURNAL_MAX_BYTES` or
-:attr:`Store.JOURNAL_MAX_RECORDS`, when one write is larger than the byte limit (a bulk import
-goes straight to a rewrite), after a migration, and on :meth:`Store.close`.
-
-Journal format: one record per line, ``<crc32 as 8 hex digits> <orjson payload>\\n`` (orjson never
-emits a raw newline). The first record is a header ``{"journal": 1, "gen": G, "schema": S}``;
-each later one is ``{"ops": [["put", table, id, doc] | ["del", table, id], ...]}``, i.e. one
-Store call, so a many-record call is all-or-nothing. A new journal is created whole (header in a
-temp file, fsync, ``os.replace``); records are appended with one ``write`` and ``fdatasync``.
-
-Crash safety, case by case (a crash may happen at any instant):
-
-* during an append: the record is incomplete (no newline yet); it was never acknowledged. On
-  open it is ignored; the next writer truncates it away before appending. A *complete* record
-  that fails its CRC cannot come from a crash, so that is :class:`CorruptDataFile` (see
-  :func:`irlmeet.core.store.journal.parse`).
-* during a rewrite: the temp file is abandoned and the old main file is intact (``os.replace``
-  is atomic); the journal still holds the changes.
-* between the rewrite and removing the journal: the main file now carries a new random
-  ``generation``; the old journal's header names the old one, so it is recognised as stale and
-  ignored (it is already folded in), and replaced by the next writer. A journal is replayed only
-  onto the main file whose generation it names, so it is never applied twice.
-
-A save is done only when the disk says so
-------------------------------------------
-Every durability barrier on the way to a save (open, write, ftruncate, fsync/fdatasync of a file
-or of its folder, rename, mkdir) that fails, fails the save: a :class:`StoreError` naming the
-data file in plain words ("the disk is full", "the file system is read-only", "input/output
-error: the disk may be failing; nothing was saved"), and the state before it is what the next
-reader sees: an appended record is cut back, a journal or data file or folder just created is
-removed again, the old main file is left in place. A failed fsync is never retried and trusted
-(after one, the kernel may have dropped the dirty pages; PostgreSQL's "fsyncgate"): cutting the
-record back is the last write through that file, and the next write re-reads the disk. A fold
-(compaction) removes the journal only after the new main file *and* the folder's fsync after its
-rename succeeded; if it fails, the journal keeps every acknowledged change, the temp file is
-removed, one warning line is logged and the next irlmeet folds again (a journal left stale by
-an unfinished fold is folded again before it is replaced). ``tests/test_store_faults.py`` fails
-the 1st, 2nd, 3rd... system call of every kind of save and checks all of this, SQLite-style.
-
-Bit rot is never silent: a complete journal record that fails its checksum, bytes that are
-not records, or a record with a key irlmeet does not write is :class:`CorruptDataFile` naming
-the file and offset (or table, id and field), and nothing is folded or rewritten while it
-stands. Only an incomplete last record is a torn write, ignored and later cut off.
-
-The user's file is the user's: a data file without its owner's write bit (0444), or owned by
-another user, is opened read-only (reads work, writes are refused with a clear message, and it
-is never chmod-ed, replaced or folded into); a FIFO or device is refused at once.
-
-Several processes
------------------
-TinyDB is not made for several processes. Every write takes ``<name>.lock`` (filelock, fcntl),
-then catches up with what other processes did since we last looked (main file replaced: its
-inode, size or mtime changed -> reload it; journal grew -> replay the new records), then
-appends. Nothing is lost: the second writer's journal record lands after the first's.
-
-A compaction made after catching up records where it started (``_meta.base``: generation +
-journal offset); a process standing at that same point adopts the new file from its first
-4 KB instead of re-reading it all (~0.5 s at 30k). A rewrite that carries new changes (a bulk
-write) records no base, so everyone else reloads it.
-
-Opening and :meth:`Store.reload` read without the lock: the main file is only ever replaced
-(never changed in place) and the journal only appended; a half-appended record looks torn and
-is simply not read yet. Reading the main file and then its journal is two reads, though, and a
-fold may land between them (new main file renamed in, journal removed, maybe a new journal
-created, on ext4 often under the old journal's inode number): the reader would then hold the
-old main file without the journal that completed it, and miss writes acknowledged before it
-began. So an unlocked reader checks, after reading the journal and before trusting anything
-in it, that the main file is still the one it read (:func:`_fingerprint`); if not, it reads
-again (:attr:`Store.READ_RETRIES` times, then under the lock).
-
-Memory
-------
-TinyDB is the document store, over a storage that keeps the tables in memory (``read()``
-returns them, ``write()`` swaps them): durability is this module's job, not the storage's.
-TinyDB's stock ``Table`` rebuilds the whole table dict on every write (~19 ms at 30k); our
-table class updates the dict in place instead, which is safe because no one else holds it.
-Decoded model objects are cached beside the raw documents, so reads return ready objects and
-never touch the disk after open (except :meth:`Store.reload`). Opening validates every record
-(a bad one is :class:`CorruptDataFile` at open, not a surprise later); at 30k contacts that is
-most of the ~1 s an open costs, so open the store off the UI thread.
-
-Files are created 0600 (main file, journal, lock, temp files, backups) and directories this
-module creates are 0700. An existing directory keeps its mode: it may be the user's own.
-
-A 0-byte main file is refused as corrupt: this module never writes one (every write is a full
-temp file renamed into place), so an empty file means something else truncated the data, and
-starting a fresh database on top of it would hide that. Delete it to start afresh.
+How the data file, its journal and the lock work together (crash safety, several processes,
+memory) is told once, in the package's docstring: :mod:`irlmeet.core.store`. This module holds
+the Store; what it reads from disk is :mod:`.snapshot`, its tables :mod:`.storage`.
 """
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import re
@@ -122,20 +15,15 @@ import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
 import orjson
 from filelock import FileLock, Timeout
-from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Table
 
 from irlmeet.core.errors import (
     CorruptDataFile,
     NotFound,
-    SchemaTooNew,
     StoreClosed,
     StoreError,
     StoreLocked,
@@ -161,19 +49,14 @@ from irlmeet.core.store.codec import META_ID as _META_ID
 from irlmeet.core.store.codec import PROFILE as _PROFILE
 from irlmeet.core.store.codec import PROFILE_ID as _PROFILE_ID
 from irlmeet.core.store.codec import BadRecord as _BadRecord
-from irlmeet.core.store.codec import apply_raw as _apply_raw
 from irlmeet.core.store.codec import check_op as _check_op
-from irlmeet.core.store.codec import check_shape as _check_shape
 from irlmeet.core.store.codec import decode_all as _decode_all
 from irlmeet.core.store.codec import decode_record as _decode_record
-from irlmeet.core.store.codec import describe_json_error as _describe_json_error
 from irlmeet.core.store.codec import meta_from_head as _meta_from_head
-from irlmeet.core.store.index import ContactPoint, IndexRow
-from irlmeet.core.store.index import Index as _Index
+from irlmeet.core.store.index import ContactPoint
 from irlmeet.core.store.index import LazyDocs as _LazyDocs
 from irlmeet.core.store.index import LazyModels as _LazyModels
 from irlmeet.core.store.index import RowTable as _RowTable
-from irlmeet.core.store.index import read_index as _read_index
 from irlmeet.core.store.index import row_from_model as _row_from_model
 from irlmeet.core.store.index import serialise as _serialise
 from irlmeet.core.store.index import write_index as _write_index
@@ -187,6 +70,13 @@ from irlmeet.core.store.journal import parse as _parse_journal
 from irlmeet.core.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from irlmeet.core.store.migrations import backup as _backup
 from irlmeet.core.store.migrations import run_steps as _run_steps
+from irlmeet.core.store.snapshot import Fingerprint as _Fingerprint
+from irlmeet.core.store.snapshot import Snapshot as _Loaded
+from irlmeet.core.store.snapshot import fingerprint as _fingerprint
+from irlmeet.core.store.snapshot import journal_matches as _journal_matches
+from irlmeet.core.store.snapshot import open_regular as _open_regular
+from irlmeet.core.store.snapshot import read_snapshot as _read_snapshot
+from irlmeet.core.store.storage import MemoryDB, MemoryStorage
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store"]
 
@@ -197,77 +87,6 @@ _CLOSE_LOCK_TIMEOUT = 0.5
 
 # One change: ("put", table, id, raw doc, model) or ("del", table, id, None, None).
 _Op = tuple[str, str, str, Any, Any]
-_Fingerprint = tuple[int, int, int, int]
-
-
-# --------------------------------------------------------------------------------------------
-# TinyDB pieces
-
-
-class _MemoryStorage(Storage):
-    """TinyDB storage over a dict in memory: reads are free, writes swap the dict.
-
-    Durability is the Store's job (journal + atomic rewrite), done once per Store call rather
-    than once per TinyDB table operation.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[str, dict[str, Any]] = {}
-
-    def read(self) -> dict[str, dict[str, Any]]:
-        return self.data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self.data = data
-
-    def serialise(self, meta: Mapping[str, Any]) -> bytes:
-        """The whole database as main-file bytes, with ``meta`` in place of the stored one.
-
-        ``_meta`` goes first: another process reads just the file's head to see whether it can
-        adopt a compaction without reloading (see ``Store._adopt_compaction``).
-        """
-        return _serialise(meta, self.data)[0]
-
-
-class _Table(Table):
-    """A TinyDB table keyed by our string ids, updated in place.
-
-    The stock ``_update_table`` copies the table twice per write to convert id types; with
-    string ids and a private in-memory storage there is nothing to convert, and at 30k
-    records those copies are most of an edit's cost.
-    """
-
-    document_id_class = str
-
-    def _update_table(self, updater: Callable[[dict], None]) -> None:
-        tables = self._storage.read()
-        table = tables.get(self.name)
-        if table is None:
-            table = tables[self.name] = {}
-        updater(table)
-        self._storage.write(tables)
-        self.clear_cache()
-
-    def apply(self, changes: Iterable[tuple[str, str, Any]]) -> None:
-        """Apply ``(op, id, doc)`` changes: "put" replaces or appends, "del" removes."""
-
-        def updater(table: dict) -> None:
-            for op, doc_id, doc in changes:
-                if op == "put":
-                    table[doc_id] = doc
-                else:
-                    table.pop(doc_id, None)
-
-        self._update_table(updater)
-
-    def raw(self) -> dict[str, Any]:
-        """The live id -> document dict (do not mutate)."""
-        return self._read_table()
-
-
-class _DB(TinyDB):
-    table_class = _Table
 
 
 # --------------------------------------------------------------------------------------------
@@ -277,29 +96,6 @@ class _DB(TinyDB):
 def _new_meta() -> dict[str, Any]:
     """The ``_meta`` document for a file written now: a fresh generation token."""
     return {"app": APP, "schema": SCHEMA_VERSION, "generation": secrets.token_hex(8)}
-
-
-def _fingerprint(st: os.stat_result) -> _Fingerprint:
-    """What tells us the main file was replaced by someone else."""
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-@dataclass
-class _Loaded:
-    """A main file plus its journal, read and replayed, not yet decoded."""
-
-    raw: dict[str, Any]
-    meta: dict[str, Any]
-    schema: int
-    fingerprint: _Fingerprint
-    main_bytes: bytes
-    journal: _Journal
-    journal_bytes: bytes
-    touched: set[tuple[str, str]] = field(default_factory=set)
-    # The contacts index: read from disk, or rebuilt from a full parse (then ``rebuilt``:
-    # table span, spans and rows, and whether they may be saved as the file's index).
-    index: _Index | None = None
-    rebuilt: tuple[tuple[int, int], dict[str, tuple[int, int]], dict[str, IndexRow], bool] | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,8 +121,8 @@ class Store:
     CLOSE_FOLD_BYTES = 256 * 1024
     CLOSE_FOLD_RECORDS = 64
     CLOSE_FOLD_MAIN_BYTES = 1024 * 1024
-    #: An unlocked read that a fold overtook (see "Several processes" above) is read again this
-    #: many times before reading under the lock, which always succeeds.
+    #: An unlocked read that a fold overtook (see "Several processes" in :mod:`irlmeet.core.store`)
+    #: is read again this many times before reading under the lock, which always succeeds.
     READ_RETRIES = 3
 
     path: Path
@@ -345,7 +141,7 @@ class Store:
         self._migrations = MIGRATIONS if migrations is None else migrations
         self._mutex = threading.RLock()
         self._closed = False
-        self._db = _DB(storage=_MemoryStorage)
+        self._db = MemoryDB(storage=MemoryStorage)
         self._models: dict[str, dict[str, Any]] = {t: {} for t in _KINDS}
         self._rows = _RowTable()  # contact id -> name and places, without decoding
         self._profile = Profile()
@@ -858,26 +654,9 @@ class Store:
         data = {_META: {_META_ID: _new_meta()}, "contacts": {}, "trips": {}, "meetups": {}, _PROFILE: {}}
         _write_new(self.path, orjson.dumps(data), _FILE_MODE)
 
-    def _open_regular(self, path: Path) -> int:
-        """Open ``path`` for reading; a FIFO or device is an error at once, never a hang."""
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NONBLOCK", 0))
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            os.close(fd)
-            what = (
-                "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode)
-                else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
-                else "a socket" if stat.S_ISSOCK(st.st_mode)
-                else None
-            )
-            if what is None:  # a folder: the OSError's own words (see describe_os_error)
-                raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
-            raise StoreError(path, f"is {what}, not a data file; point --data at a regular file")
-        return fd
-
     def _read_main(self) -> tuple[bytes, _Fingerprint]:
         try:
-            fd = self._open_regular(self.path)
+            fd = _open_regular(self.path)
         except FileNotFoundError:
             raise StoreError(self.path, "the data file is gone (moved or deleted while irlmeet was using it)") from None
         with open(fd, "rb") as f:
@@ -892,47 +671,12 @@ class Store:
             )
         return data, _fingerprint(st)
 
-    def _parse_main(self, data: bytes, fp: _Fingerprint) -> tuple[Any, _Index | None]:
-        """The main file parsed without its contacts table, through the index if it is this
-        file's (see :mod:`irlmeet.core.store.index`); else parsed whole (index None)."""
-        head = _meta_from_head(data[:4096])
-        if head is not None and head.get("schema") == SCHEMA_VERSION and isinstance(head.get("generation"), str):
-            index = _read_index(self.path, head["generation"], fp)
-            if index is not None:
-                start, end = index.table_span
-                try:
-                    raw = orjson.loads(data[:start] + b"{}" + data[end:])
-                except orjson.JSONDecodeError:
-                    raw = None
-                if isinstance(raw, dict) and raw.get("contacts") == {}:
-                    raw["contacts"] = _LazyDocs(data, index.spans, self.path)
-                    return raw, index
-        try:
-            return orjson.loads(data), None
-        except orjson.JSONDecodeError as exc:
-            raise CorruptDataFile(self.path, _describe_json_error(exc, len(data))) from None
-
-    def _rebuild_index(self, raw: dict[str, Any], data: bytes) -> tuple[tuple[int, int], dict, dict[str, IndexRow], bool]:
-        """Validate every contact of a main file parsed whole and index them; the contacts
-        table becomes lazy over the file's bytes. Also says whether the file is byte for byte
-        what we would write (only then do its spans address the file, so the index may be saved)."""
-        docs = raw.setdefault("contacts", {})
-        rows: dict[str, IndexRow] = {}
-        for cid, doc in docs.items():
-            try:
-                rows[cid] = _row_from_model(_decode_record("contacts", Contact, cid, doc))
-            except _BadRecord as exc:
-                raise CorruptDataFile(self.path, str(exc)) from None
-        canon, spans, table_span = _serialise(raw[_META][_META_ID], raw, contacts_last=False)
-        same = canon == data
-        raw["contacts"] = _LazyDocs(data if same else canon, spans, self.path)
-        return table_span, spans, rows, same
-
     def _read_all(self, *, locked: bool) -> _Loaded:
         """Main file + its journal, replayed onto plain dicts (contacts: lazy). Writes nothing.
 
         Without the lock, a fold by another process may land between reading the main file and
-        its journal; such a read is thrown away and done again (see "Several processes").
+        its journal; such a read is thrown away and done again (see "Several processes" in
+        :mod:`irlmeet.core.store`).
         """
         if locked:
             return self._read_both()
@@ -943,62 +687,15 @@ class Store:
         with self._locked():
             return self._read_both()
 
+    def _read_both(self) -> _Loaded:
+        return _read_snapshot(self.path, self._journal_path, *self._read_main())
+
     def _main_moved(self, fp: _Fingerprint) -> bool:
         """Whether the main file is no longer the one with fingerprint ``fp`` (replaced or gone)."""
         try:
             return _fingerprint(os.stat(self.path)) != fp
         except FileNotFoundError:
             return True
-
-    def _read_both(self) -> _Loaded:
-        data, fp = self._read_main()
-        raw, index = self._parse_main(data, fp)
-        meta = _check_shape(raw, self.path)
-        schema = meta["schema"]
-        if schema > SCHEMA_VERSION:
-            raise SchemaTooNew(
-                self.path,
-                f"was written by a newer irlmeet (data schema {schema}; this irlmeet reads schema "
-                f"{SCHEMA_VERSION} and older). Update irlmeet to open it; the file was not changed",
-            )
-        loaded = _Loaded(raw, meta, schema, fp, data, _Journal(), b"", index=index)
-        if index is None and schema == SCHEMA_VERSION:
-            loaded.rebuilt = self._rebuild_index(raw, data)
-        gen = str(meta.get("generation", ""))
-        try:
-            fd = self._open_regular(self._journal_path)
-        except FileNotFoundError:
-            return loaded
-        with open(fd, "rb") as f:
-            st = os.fstat(f.fileno())
-            jdata = f.read()
-        loaded.journal_bytes = jdata
-        loaded.journal = _Journal(ino=st.st_ino)
-        parsed = _parse_journal(jdata, 0, self._journal_path)
-        if not parsed.records:
-            return loaded  # empty, or only a cut-off header: nothing was ever acknowledged
-        header, records = parsed.records[0], parsed.records[1:]
-        if not self._journal_matches(header, gen, schema):
-            return loaded  # stale: already folded into the main file by a compaction
-        for rec in records:
-            _apply_raw(raw, rec.get("ops") or (), self._journal_path, loaded.touched)
-        loaded.journal = _Journal(ino=st.st_ino, off=parsed.end, records=len(records), live=True)
-        return loaded
-
-    def _journal_matches(self, header: dict, gen: str, schema: int) -> bool:
-        """Whether a journal header belongs to the main file we read (False: stale journal)."""
-        if header.get("journal") != _JOURNAL_FORMAT:
-            raise CorruptDataFile(
-                self._journal_path, f"the journal does not start with an irlmeet journal header ({str(header)[:80]})"
-            )
-        if header.get("gen") != gen:
-            return False
-        if header.get("schema") != schema:
-            raise CorruptDataFile(
-                self._journal_path,
-                f"the journal is for data schema {header.get('schema')!r} but the data file is schema {schema}",
-            )
-        return True
 
     def _load(self, *, locked: bool) -> None:
         """(Re)load everything from disk, migrating an older schema first."""
@@ -1083,7 +780,8 @@ class Store:
         Without the lock (:meth:`reload`), what the journal showed is trusted only if the main
         file is still the one we stand on after reading it: a fold in between may have removed
         the journal, or put a new one in its place under the same inode number, and its bytes
-        past our offset are then not our journal's next records (see "Several processes").
+        past our offset are then not our journal's next records (see "Several processes" in
+        :mod:`irlmeet.core.store`).
         """
         try:
             st = os.stat(self.path)
@@ -1181,7 +879,7 @@ class Store:
                 self._journal = _Journal(ino=ino)  # nothing acknowledged in it yet
                 return
             header, records = records[0], records[1:]
-            if not self._journal_matches(header, self._gen, SCHEMA_VERSION):
+            if not _journal_matches(self._journal_path, header, self._gen, SCHEMA_VERSION):
                 self._journal = _Journal(ino=ino)  # stale
                 return
         ops: list[_Op] = []
@@ -1209,7 +907,7 @@ class Store:
     # ---------------------------------------------------------------- small helpers
 
     @property
-    def _storage(self) -> _MemoryStorage:
+    def _storage(self) -> MemoryStorage:
         return self._db.storage  # type: ignore[return-value]
 
     def _get(self, table: str, doc_id: str) -> Any:

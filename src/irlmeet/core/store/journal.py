@@ -4,7 +4,7 @@ One record per line, ``<crc32 as 8 hex digits> <orjson payload>\\n`` (orjson nev
 newline). The first record is a header ``{"journal": 1, "gen": G, "schema": S}``; each later
 one is ``{"ops": [...]}``, one Store call. A journal is created whole (header in a temp file,
 fsync, rename, folder fsync) and appended to with one ``write`` and ``fdatasync`` per record.
-See :mod:`irlmeet.core.store.database` for how the Store uses it and why.
+See :mod:`irlmeet.core.store` for how the Store uses it and why.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A file of an older schema is migrated in memory step by step, checked, backed up to
 ``<name>.v<N>.bak`` (and its journal beside it), then rewritten; a newer one is refused. See
-:mod:`irlmeet.core.store.database`.
+:mod:`irlmeet.core.store`.
 """
 
 from __future__ import annotations
