@@ -992,6 +992,16 @@ class Service:
         done, total)`` is called while reading (``"reading"``) and matching (``"matching"``).
         A file that is not what ``kind`` expects raises ImportFileError; nothing is written.
         """
+        from irlmeet.core.fsutil import gc_paused
+
+        # Tens of thousands of records, dicts and tuples, none in a cycle: each generation-0
+        # overflow would rescan the growing heap (measured ~0.5 s of a 30k LinkedIn import).
+        with gc_paused():
+            return self._import_contacts(kind, path, dry_run=dry_run, progress=progress)
+
+    def _import_contacts(
+        self, kind: str, path: Path | str, *, dry_run: bool, progress: Callable[[str, int, int], None] | None
+    ) -> Any:
         from irlmeet.core import imports, intake
 
         path = Path(path)
