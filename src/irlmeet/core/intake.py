@@ -29,7 +29,7 @@ from typing import Any
 from irlmeet.core.contactbook import _fold, _place_key, merge_contact_records
 from irlmeet.core.errors import AmbiguousPlace, PlaceError, ValidationError
 from irlmeet.core.imports import ImportedContact, ImportedPlace, ImportProblem, Skipped
-from irlmeet.core.models import Contact, ContactPlace, ContactSource, Place, PlaceLabel
+from irlmeet.core.models import Circle, Contact, ContactPlace, ContactSource, Place, PlaceLabel
 from irlmeet.core.places import distance_km
 
 __all__ = [
@@ -126,7 +126,7 @@ def prepare(rec: ImportedContact, places: Callable[[ImportedPlace], Place | None
         "places": tuple(resolved), "tz": rec.tz or "", "emails": rec.emails, "phones": rec.phones,
         "linkedin": rec.linkedin or "", "handles": dict(rec.handles), "met_via": rec.met_via,
         "met_on": rec.met_on, "notes": rec.notes, "tags": rec.tags,
-        "circle": rec.circle or "professional", "birthday": str(rec.birthday) if rec.birthday else "",
+        "circle": rec.circle or Circle.PROFESSIONAL, "birthday": str(rec.birthday) if rec.birthday else "",
     }
     dropped: list[str] = []
     contact = None

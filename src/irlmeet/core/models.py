@@ -670,7 +670,7 @@ class ContactSource:
             raise ValidationError("sources.kind", f"{self.kind!r} is not one of: {', '.join(SOURCE_KINDS)}")
         object.__setattr__(self, "id", _line(self.id, "sources.id", required=True, max_len=500))
         object.__setattr__(self, "file", _line(self.file, "sources.file", max_len=500))
-        if not isinstance(self.last, Mapping):
+        if type(self.last) is not dict and not isinstance(self.last, Mapping):  # dict: no ABC check
             raise ValidationError("sources.last", "expected an object of field values")
 
     @property
@@ -774,7 +774,8 @@ class Contact:
             if cadence > MAX_CADENCE_DAYS:
                 raise ValidationError("cadence_days", f"{cadence} days is more than {MAX_CADENCE_DAYS // 365} years")
             set_(self, "cadence_days", cadence)
-        set_(self, "do_not_invite", bool(self.do_not_invite))
+        if self.do_not_invite is not False:
+            set_(self, "do_not_invite", bool(self.do_not_invite))
         if self.nickname != "":
             set_(self, "nickname", _line(self.nickname, "nickname", max_len=100))
         if self.company != "":
@@ -801,13 +802,14 @@ class Contact:
             if isinstance(c, bool) or not isinstance(c, int) or not 1 <= c <= 5:
                 raise ValidationError("closeness", f"{self.closeness!r} is not a whole number from 1 to 5")
             set_(self, "closeness", c)
-        else:
+        elif self.closeness is not None:
             set_(self, "closeness", None)
         reason = "" if self.do_not_invite_reason == "" else _line(
             self.do_not_invite_reason, "do_not_invite_reason", max_len=300)
         if reason and not self.do_not_invite:
             raise ValidationError("do_not_invite_reason", "a reason is kept only for a contact marked do-not-invite")
-        set_(self, "do_not_invite_reason", reason)
+        if reason is not self.do_not_invite_reason:
+            set_(self, "do_not_invite_reason", reason)
         preferred = "" if self.preferred == "" else _line(self.preferred, "preferred", max_len=40).lower()
         if preferred:
             preferred = _SERVICE_ALIASES.get(preferred, preferred)
@@ -820,7 +822,8 @@ class Contact:
                 raise ValidationError(
                     "preferred", f"{preferred!r} is not one of this contact's channels ({listed}); add {what} first"
                 )
-        set_(self, "preferred", preferred)
+        if preferred is not self.preferred:
+            set_(self, "preferred", preferred)
         if self.birthday != "":
             set_(self, "birthday", parse_birthday(self.birthday))
         if self.sources != ():
@@ -828,7 +831,8 @@ class Contact:
             if not all(isinstance(src, ContactSource) for src in sources):
                 raise ValidationError("sources", "expected source records")
             set_(self, "sources", sources)
-        set_(self, "circle_open", bool(self.circle_open))
+        if self.circle_open is not False:
+            set_(self, "circle_open", bool(self.circle_open))
 
     @property
     def first_name(self) -> str:
