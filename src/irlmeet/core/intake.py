@@ -22,19 +22,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from irlmeet.core.contactbook import _fold, _place_key, merge_contact_records
 from irlmeet.core.errors import AmbiguousPlace, PlaceError, ValidationError
 from irlmeet.core.imports import ImportedContact, ImportedPlace, ImportProblem, Skipped
-from irlmeet.core.models import Contact, ContactPlace, ContactSource, Place, PlaceLabel
+from irlmeet.core.models import Circle, Contact, ContactPlace, ContactSource, Place, PlaceLabel
 from irlmeet.core.places import distance_km
 
 __all__ = [
-    "FIELDS", "MAPPINGS", "ImportReport", "MergeNote", "PlaceLookup", "Prepared", "guess_kind", "place_hint",
-    "plan_import", "prepare",
+    "FIELDS", "MAPPINGS", "ImportReport", "MergeNote", "PlaceLookup", "Prepared", "Unchanged", "guess_kind",
+    "known_sources", "place_hint", "plan_import", "prepare", "unchanged",
 ]
 
 #: The Contact fields an import can give, compared one by one on a re-import.
@@ -120,23 +120,13 @@ def prepare(rec: ImportedContact, places: Callable[[ImportedPlace], Place | None
     """The record as a valid Contact. A value the model refuses (an odd phone, a handle that
     is no handle) is left out and named in ``dropped``; a record whose name itself is refused
     raises :class:`ValidationError`."""
-    resolved: list[ContactPlace] = []
-    unplaced: list[str] = []
-    for p in rec.places:
-        place = places(p)
-        if place is None:
-            if p.text.strip():
-                unplaced.append(p.text.strip())
-            continue
-        label = PlaceLabel.parse(p.label if p.label in ("home", "work", "other") else "other", "places.label")
-        if all(_place_key(c.place) != _place_key(place) for c in resolved):
-            resolved.append(ContactPlace(place, label))
+    resolved, unplaced = _resolve_places(rec, places)
     values: dict[str, Any] = {
         "name": rec.name, "nickname": rec.nickname, "company": rec.company, "role": rec.role,
         "places": tuple(resolved), "tz": rec.tz or "", "emails": rec.emails, "phones": rec.phones,
         "linkedin": rec.linkedin or "", "handles": dict(rec.handles), "met_via": rec.met_via,
         "met_on": rec.met_on, "notes": rec.notes, "tags": rec.tags,
-        "circle": rec.circle or "professional", "birthday": str(rec.birthday) if rec.birthday else "",
+        "circle": rec.circle or Circle.PROFESSIONAL, "birthday": str(rec.birthday) if rec.birthday else "",
     }
     dropped: list[str] = []
     contact = None
@@ -158,6 +148,95 @@ def prepare(rec: ImportedContact, places: Callable[[ImportedPlace], Place | None
     # validate every field again (a third of an import's time at 30k rows).
     object.__setattr__(contact, "sources", (source,))
     return Prepared(rec, contact, source, tuple(unplaced), tuple(dropped))
+
+
+def _resolve_places(
+    rec: ImportedContact, places: Callable[[ImportedPlace], Place | None]
+) -> tuple[list[ContactPlace], list[str]]:
+    """The record's places resolved to cities (one entry per city), and the texts that were not."""
+    resolved: list[ContactPlace] = []
+    unplaced: list[str] = []
+    for p in rec.places:
+        place = places(p)
+        if place is None:
+            if p.text.strip():
+                unplaced.append(p.text.strip())
+            continue
+        label = PlaceLabel.parse(p.label if p.label in ("home", "work", "other") else "other", "places.label")
+        if all(_place_key(c.place) != _place_key(place) for c in resolved):
+            resolved.append(ContactPlace(place, label))
+    return resolved, unplaced
+
+
+# --------------------------------------------------------------------------------------------
+# A re-import's unchanged records, told without building them
+
+
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    """A record giving exactly what its source gave at the last import, as the contacts stood
+    when the import began (see :func:`unchanged`). :func:`plan_import` checks that again
+    against the contacts under the lock; if it no longer holds, ``prepare()`` builds the
+    record as usual (a :class:`Prepared`, or None when it was refused and reported)."""
+
+    record: ImportedContact
+    key: tuple[str, str]
+    last: dict[str, Any]
+    prepare: Callable[[], Prepared | None]
+
+
+def known_sources(contacts: Iterable[Contact]) -> dict[tuple[str, str], Mapping[str, Any]]:
+    """Each stored source's key and what it gave at its last import (the first contact holding
+    a key wins, as in matching)."""
+    out: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for c in contacts:
+        for s in c.sources:
+            out.setdefault(s.key, s.last)
+    return out
+
+
+def unchanged(
+    rec: ImportedContact, places: Callable[[ImportedPlace], Place | None],
+    known: Mapping[tuple[str, str], Mapping[str, Any]],
+) -> tuple[tuple[str, str], dict[str, Any]] | None:
+    """``(source key, values)`` when the record, taken as it is, gives exactly the values its
+    source gave last time (:attr:`ContactSource.last`); else None (build it with :func:`prepare`).
+
+    Those stored values are what the model made of the source's values then: validated and in
+    their normal form. A record equal to them would be validated into the same values again, so
+    a re-import would leave the contact unchanged; building and validating the Contact (most of
+    a 30k re-import's time) tells nothing more. A record differing in any way, even by a space,
+    a letter's case or a value the model would refuse, goes through :func:`prepare` as before.
+    """
+    key = (rec.source.kind, _source_id(rec))
+    was = known.get(key)
+    if was is None:
+        return None
+    met_on = rec.met_on
+    if met_on is not None and (not isinstance(met_on, date) or isinstance(met_on, datetime)):
+        return None
+    resolved, unplaced = _resolve_places(rec, places)
+    # What _last() (and prepare) would make of the values, had the model kept them all as given
+    last: dict[str, Any] = {"name": rec.name}
+    for name, text in (("nickname", rec.nickname), ("company", rec.company), ("role", rec.role),
+                       ("tz", rec.tz or ""), ("linkedin", rec.linkedin or ""), ("met_via", rec.met_via),
+                       ("notes", rec.notes), ("birthday", str(rec.birthday) if rec.birthday else "")):
+        if text:
+            last[name] = text
+    for name, items in (("emails", rec.emails), ("phones", rec.phones), ("tags", rec.tags)):
+        if items:
+            last[name] = list(items)
+    if resolved:
+        last["places"] = _as_json("places", resolved)
+    if rec.handles:
+        last["handles"] = dict(rec.handles)
+    if met_on is not None:
+        last["met_on"] = met_on.isoformat()
+    if rec.circle is not None:
+        last["circle"] = rec.circle
+    if unplaced:
+        last["place_text"] = unplaced
+    return (key, last) if last == (was if type(was) is dict else dict(was)) else None
 
 
 def place_hint(contact: Contact) -> str:
@@ -320,6 +399,16 @@ class _Index:
             for p in c.places:
                 self.name_place.setdefault((name, _place_key(p.place)), c.id)
 
+    def unchanged(self, key: tuple[str, str], last: Mapping[str, Any]) -> Contact | None:
+        """The contact whose source ``key`` last gave exactly ``last`` (the one :meth:`match`
+        finds for that source), or None."""
+        cid = self.source.get(key)
+        if cid is None:
+            return None
+        old = self.by_id[cid]
+        before = next((s for s in old.sources if s.key == key), None)
+        return old if before is not None and dict(before.last) == last else None
+
     def match(self, new: Contact, source: ContactSource) -> tuple[Contact, tuple[str, ...]] | None:
         cid = self.source.get(source.key)
         if cid is not None:
@@ -340,14 +429,25 @@ class _Index:
 
 
 def plan_import(
-    prepared: Iterable[Prepared], stored: Iterable[Contact], report: ImportReport
+    prepared: Iterable[Prepared | Unchanged], stored: Iterable[Contact], report: ImportReport
 ) -> ImportReport:
     """Decide each record against ``stored`` (and the records before it); fills ``report``
-    with the counts, the merge notes and the contacts to write (``report.changed``)."""
+    with the counts, the merge notes and the contacts to write (``report.changed``). An
+    :class:`Unchanged` record counts as unchanged when its source's stored values still equal
+    its own, exactly the case in which :func:`_update` returns the contact as it is."""
     index = _Index(stored)
     changed: dict[str, Contact] = {}
     seen: set[str] = set()
     for item in prepared:
+        if isinstance(item, Unchanged):
+            same = index.unchanged(item.key, item.last)
+            if same is not None:
+                report.unchanged += 1
+                seen.add(same.id)
+                continue
+            item = item.prepare()  # changed since the import began: build it as usual
+            if item is None:
+                continue
         new, source = item.contact, item.source
         found = index.match(new, source)
         if found is None:

@@ -6,6 +6,7 @@ process's locale).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -31,8 +32,12 @@ _DMY = re.compile(r"^(\d{1,2})[ \-]([A-Za-z]+)\.?,?[ \-](\d{4})$")
 _MDY = re.compile(r"^([A-Za-z]+)\.? (\d{1,2}),? (\d{4})$")
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_day_month_year(text: str) -> date | None:
-    """``"14 Oct 2026"`` (also ``"5 March 2024"``, ``"Oct 14, 2026"``, ISO) -> a date, else ``None``."""
+    """``"14 Oct 2026"`` (also ``"5 March 2024"``, ``"Oct 14, 2026"``, ISO) -> a date, else ``None``.
+
+    Cached: a LinkedIn export of 30,000 connections holds a few thousand distinct days, and
+    the answer (a date or None) is immutable."""
     value = text.strip()
     if not value:
         return None

@@ -133,16 +133,18 @@ def _find_header(file: Path, rows: list[list[str]]) -> int:
 _COLUMNS = ("First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On")
 
 
-def _cell(row: list[str], i: int | None) -> str:
-    """The cell's text with runs of white space (line breaks, tabs, NBSP...) made one space."""
-    if i is None or i >= len(row):
-        return ""
-    text = row[i]
+def _cells(row: list[str], at: tuple[int | None, ...]) -> list[str]:
+    """The text of each column in ``at`` ("" where the row has no such cell), with runs of white
+    space (line breaks, tabs, NBSP...) made one space. One pass: it runs for every row."""
+    n = len(row)
+    texts = [row[i] if i is not None and i < n else "" for i in at]
     # Already clean (the common case): printable text has no white space but " ", so with no
     # double or outer space, splitting and joining would give it back unchanged.
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    return " ".join(text.split())
+    return [
+        text if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+        else " ".join(text.split())
+        for text in texts
+    ]
 
 
 def _row(
@@ -156,7 +158,7 @@ def _row(
             f"{len(row)} cells where the header has {len(header)}; a comma inside a value that "
             "is not in quotes? The row was not imported",
         )]
-    first, last, url_text, email_text, company, position, connected_text = (_cell(row, i) for i in at)
+    first, last, url_text, email_text, company, position, connected_text = _cells(row, at)
     name = f"{first} {last}" if first and last else first or last
     profile = linkedin_url(url_text) if url_text else None
     if not name:

@@ -65,6 +65,7 @@ from irlmeet.core.store.journal import JournalRead as _JournalRead
 from irlmeet.core.store.journal import JournalState as _Journal
 from irlmeet.core.store.journal import append as _append_record
 from irlmeet.core.store.journal import create as _create_journal
+from irlmeet.core.store.journal import exceeds as _exceeds
 from irlmeet.core.store.journal import frame as _frame
 from irlmeet.core.store.journal import parse as _parse_journal
 from irlmeet.core.store.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -431,6 +432,9 @@ class Store:
                 if not ops:
                     return
                 self._remove_orphan_temps()
+                if _exceeds((d for k, _, _, d, _ in ops if k == "put"), self.JOURNAL_MAX_BYTES):
+                    self._rewrite_with(ops)  # what the framed record's length would decide below
+                    return
                 record = _frame({"ops": [[k, t, i, d] if k == "put" else [k, t, i] for k, t, i, d, _ in ops]})
                 if len(record) > self.JOURNAL_MAX_BYTES:
                     self._rewrite_with(ops)

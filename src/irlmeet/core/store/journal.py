@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,7 @@ import orjson
 from irlmeet.core.errors import CorruptDataFile
 from irlmeet.core.fsutil import PRIVATE, atomic_write, sync_data, write_all
 
-__all__ = ["FORMAT", "JournalRead", "JournalState", "append", "create", "frame", "parse", "unframe"]
+__all__ = ["FORMAT", "JournalRead", "JournalState", "append", "create", "exceeds", "frame", "parse", "unframe"]
 
 #: The journal format this irlmeet writes (the header's ``"journal"``).
 FORMAT = 1
@@ -33,6 +33,32 @@ def frame(payload: Mapping[str, Any]) -> bytes:
     """One journal line: CRC32 of the payload, a space, the payload, a newline."""
     body = orjson.dumps(payload)
     return b"%08x %s\n" % (zlib.crc32(body), body)
+
+
+def exceeds(docs: Iterable[Any], limit: int) -> bool:
+    """Whether a record putting ``docs`` is surely longer than ``limit`` bytes, told without
+    encoding it: a write that big goes straight to a full rewrite, so framing it first
+    (encoding every document, 0.1 s at 30k contacts) would be thrown away.
+
+    Sums a lower bound of each document's JSON: its keys with their quotes, colons and commas,
+    at least one byte per value and the braces (escaping and UTF-8 only make it longer). False
+    means "not sure": the caller frames the record and measures it, as before.
+    """
+    floors: dict[tuple, int] = {}
+    total = 0
+    for doc in docs:
+        if not isinstance(doc, dict):
+            continue
+        keys = tuple(doc)
+        floor = floors.get(keys)
+        if floor is None:
+            # {"k1":v,"k2":v}: 2 braces, per key its text + 2 quotes + colon + >= 1 value byte,
+            # and a comma between pairs
+            floor = floors[keys] = 2 + sum(len(k) + 4 for k in keys) + max(len(keys) - 1, 0)
+        total += floor
+        if total > limit:
+            return True
+    return False
 
 
 def unframe(line: bytes) -> dict | None:
