@@ -15,7 +15,6 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     LoadingIndicator,
     OptionList,
@@ -27,6 +26,7 @@ from textual.worker import get_current_worker
 from irlmeet.core.lifecycle import MOVES
 from irlmeet.core.models import MeetupStatus
 from irlmeet.tui import format as fmt
+from irlmeet.tui.footer import KeyFooter
 from irlmeet.tui.messages import DraftReady, MeetupActed, MoveOptionsReady, PlanReady, TripsReady
 from irlmeet.tui.workers import describe_error
 
@@ -206,7 +206,7 @@ class MainScreen(Screen[None]):
                     yield Static("", id="person")
                     yield Static("", id="draft")
                     yield Static("", id="draft-warnings")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#body").display = False
