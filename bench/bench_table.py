@@ -287,6 +287,10 @@ def main() -> None:
                 # writes the bytecode (the TUI's too) as an install would have
                 run([PY, "-m", "compileall", "-q", str(src or ROOT / "src")], env_for(src))
                 run([PY, "-m", "irlmeet", "--data", str(d / "irlmeet.json"), "trip", "list"], env_for(src))
+                # ... and for Textual, which lives outside src: without this the first bare app
+                # of each tree compiled Textual and skewed that run's ratios
+                run([PY, "-c", TUI.format(path=str(d / "irlmeet.json"), bare=True)], env_for(src))
+                run([PY, "-c", TUI.format(path=str(d / "irlmeet.json"), bare=False)], env_for(src))
             for _ in range(args.runs):
                 for name, src in trees.items():
                     got = measure(Path(tmp) / f"{name}-{n}" / "irlmeet.json", env_for(src))
