@@ -171,9 +171,9 @@ async def main():
         while app.service is None:
             await pilot.pause(0.01)
         await pilot.press("2")
-        screen = app.screen
-        while getattr(screen, "directory", None) is None:
+        while type(app.screen).__name__ != "ContactsScreen" or app.screen.directory is None:
             await pilot.pause(0.01)
+        screen = app.screen
         await app.workers.wait_for_complete()
         search, view = screen.query_one("#search", Input), screen.query_one("#contact-list")
         times = []
@@ -202,13 +202,15 @@ asyncio.run(main())
 def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """(seconds, peak MB, stdout) of one child process."""
     t = time.perf_counter()
-    p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = p.stdout.read().decode() if p.stdout else ""
-    _pid, status, ru = os.wait4(p.pid, 0)
-    took = time.perf_counter() - t
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        raise SystemExit(f"{argv} failed with {p.returncode}")
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=err)
+        out = p.stdout.read().decode() if p.stdout else ""
+        _pid, status, ru = os.wait4(p.pid, 0)
+        took = time.perf_counter() - t
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if p.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{argv[:3]} failed with {p.returncode}:\n{err.read().decode()[-3000:]}")
     return took, ru.ru_maxrss / 1024, out
 
 
