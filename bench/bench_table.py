@@ -144,6 +144,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 from irlmeet.core.settings import Paths, Settings
 from irlmeet.core.service import Service
 from irlmeet.core.store import Store
@@ -189,7 +190,10 @@ async def main():
             for y in range(view.size.height):
                 view.render_line(y)
             times.append(time.perf_counter() - t)
-        await app.workers.wait_for_complete()
+        try:  # each highlight started the card's meetups worker, cancelling the one before
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass
         app.exit()
     for service in opened:
         service.store.close()
