@@ -98,7 +98,8 @@ async def test_the_app_opens_on_the_agenda_with_every_section(world):
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, AgendaScreen)
-        assert app.screen_stack[0] is app.main  # the trips one key away, under it
+        # The agenda is the base of the stack; the trips screen is built when first shown (1).
+        assert app.screen_stack == [app.screen] and not app.is_screen_installed("trips")
         agenda = app.screen.agenda
         assert agenda is not None
         text = _agenda(app)
@@ -176,10 +177,17 @@ async def test_keys_reach_trips_and_contacts_from_the_agenda(world):
         await pilot.press("1")
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
-        assert len(app.screen_stack) == 1
+        # One deep over the agenda, never piling up: 2 and 1 switch between trips and contacts.
+        assert app.screen_stack == [app.agenda, app.main]
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactsScreen) and len(app.screen_stack) == 2
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert app.screen_stack == [app.agenda, app.main]
         await pilot.press("3")
         await settle(app, pilot)
-        assert isinstance(app.screen, AgendaScreen)
+        assert isinstance(app.screen, AgendaScreen) and len(app.screen_stack) == 1
 
 
 async def test_a_new_user_is_told_to_import_contacts_and_add_a_trip(world):

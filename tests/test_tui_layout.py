@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 from irlmeet.core.models import Contact, ContactPlace
 from irlmeet.tui.contact_list import ContactList
 
-from .test_tui import rendered, seed, settle
+from .test_tui import open_trips, rendered, seed, settle
 
 pytestmark = pytest.mark.usefixtures("world")
 
@@ -28,7 +28,7 @@ async def test_people_columns_shrink_with_an_ellipsis_and_never_scroll_sideways(
     seed(world)
     app = world.app()
     async with app.run_test(size=size) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         table = app.main.query_one("#people", DataTable)
         _fits_without_a_sideways_scrollbar(table)
         lines = rendered(table).splitlines()
@@ -54,7 +54,7 @@ async def test_many_people_at_80x24_fit_beside_the_vertical_scrollbar(world):
     world.opened.remove(s)
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await open_trips(app, pilot)
         table = app.main.query_one("#people", DataTable)
         assert table.row_count == 40
         assert table.show_vertical_scrollbar  # more people than rows on screen

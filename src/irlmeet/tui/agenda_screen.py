@@ -27,11 +27,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from irlmeet.core import wording
+from irlmeet.tui.footer import KeyFooter
 from irlmeet.tui.format import plain, trip_text
 from irlmeet.tui.workers import describe_error
 
@@ -198,7 +199,7 @@ class AgendaScreen(Screen[None]):
             # Until the data file is open (in a worker, after this first paint), as the trips screen says it.
             yield Static(Text(f"Opening {self.app.settings.paths.data_file}…"), id="agenda-empty", classes="empty")
             yield AgendaList(id="agenda")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#agenda-pane").border_title = "Agenda"

@@ -23,8 +23,8 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 
+from irlmeet.tui.agenda_screen import AgendaScreen
 from irlmeet.tui.commands import ScreenActions
-from irlmeet.tui.main_screen import MainScreen
 from irlmeet.tui.messages import DataChanged, ServiceFailed, ServiceReady
 from irlmeet.tui.themes import load_themes, theme_dirs
 from irlmeet.tui.workers import describe_error
@@ -32,8 +32,10 @@ from irlmeet.tui.workers import describe_error
 # The first paint imports only what it shows (issue 10): the other screens, the key map and
 # everything core/ behind them load in the methods that use them.
 if TYPE_CHECKING:
+    from irlmeet.core.models import Trip
     from irlmeet.core.service import Service
     from irlmeet.core.settings import Settings
+    from irlmeet.tui.main_screen import MainScreen
 
 __all__ = ["FALLBACK_THEME", "IrlmeetApp"]
 
@@ -42,7 +44,7 @@ FALLBACK_THEME = "textual-dark"
 
 class IrlmeetApp(App[None]):
     """Opens on the agenda (what needs doing now); trips on the left and who to see there,
-    when, and what to write on the right on the trips screen (1)."""
+    when, and what to write on the right on the trips screen (1), built when first shown."""
 
     CSS_PATH = "app.tcss"
     TITLE = "irlmeet"
@@ -68,6 +70,10 @@ class IrlmeetApp(App[None]):
         self.demo = demo
         self.env: Mapping[str, str] = os.environ if env is None else env  # $EDITOR, clipboard tools, TMUX
         self.service: Service | None = None
+        # What the trips screen opens with when it is first built (1, Enter on an agenda item,
+        # a): the trips as last read, and the user's zone.
+        self._trips: list[Trip] = []
+        self._user_tz = "UTC"
         self.import_start: Path | None = None  # where the import screen's file tree starts (home)
         self.sub_title = "demo data: a temporary copy, your own data is untouched" if demo else ""
         loaded = load_themes(theme_dirs(settings.paths.themes_dir))
@@ -83,20 +89,35 @@ class IrlmeetApp(App[None]):
             self.theme_problems.append(f"Unknown theme {wanted!r}; using {FALLBACK_THEME}. Themes: {known}")
 
     def get_default_screen(self) -> Screen:
-        return MainScreen()
+        # The agenda is the opening view (issue 7) and the base of the stack: the trips and the
+        # contacts screens sit one deep over it, each built the first time it is shown, so the
+        # first paint builds and lays out only what it shows (issue 10).
+        return AgendaScreen()
+
+    @property
+    def agenda(self) -> AgendaScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, AgendaScreen)
+        return screen
 
     @property
     def main(self) -> MainScreen:
-        screen = self.screen_stack[0]
+        """The trips screen, built the first time it is asked for (it draws when first shown,
+        with the data the app has read by then)."""
+        from irlmeet.tui.main_screen import MainScreen
+
+        if not self.is_screen_installed("trips"):
+            screen = MainScreen()
+            if self.service is not None:
+                screen.service_ready(self.service, self._trips, self._user_tz)
+            self.install_screen(screen, "trips")
+        screen = self.get_screen("trips")
         assert isinstance(screen, MainScreen)
         return screen
 
     def on_mount(self) -> None:
         for problem in self.theme_problems:
             self.notify(problem, title="Theme problem", severity="warning", timeout=10, markup=False)
-        # The agenda is the opening view (issue 7): it sits one deep over the trips screen, as
-        # when opened with 3, so 1 and 2 reach the trips and the contacts from it.
-        self.action_show_agenda()
         # Draw the first screen, then open the data file (which can take a second) in a thread.
         self.call_after_refresh(self._start_opening)
 
@@ -118,7 +139,9 @@ class IrlmeetApp(App[None]):
 
     def on_service_ready(self, message: ServiceReady) -> None:
         self.service = message.service
-        self.main.service_ready(message.service, message.trips, message.user_tz)
+        self._trips, self._user_tz = list(message.trips), message.user_tz
+        if self.is_screen_installed("trips"):
+            self.main.service_ready(message.service, message.trips, message.user_tz)
         for line in message.repaired:
             self.notify(line, title="Data file repaired", severity="warning", timeout=15, markup=False)
         if self.is_screen_installed("contacts"):
@@ -127,12 +150,7 @@ class IrlmeetApp(App[None]):
             contacts = self.get_screen("contacts")
             assert isinstance(contacts, ContactsScreen)
             contacts.service_ready(message.service)
-        if self.is_screen_installed("agenda"):
-            from irlmeet.tui.agenda_screen import AgendaScreen
-
-            agenda = self.get_screen("agenda")
-            assert isinstance(agenda, AgendaScreen)
-            agenda.service_ready(message.service)
+        self.agenda.service_ready(message.service)
         self.set_interval(self.POLL_SECONDS, self._poll, name="watch data file")
         self.refresh_bindings()
 
@@ -156,19 +174,16 @@ class IrlmeetApp(App[None]):
 
     def on_data_changed(self, message: DataChanged) -> None:
         """Re-render with the new data, keeping the highlighted rows; open dialogs stay as they are."""
-        self.main.data_changed(message.trips)
+        self._trips = list(message.trips)
+        if self.is_screen_installed("trips"):
+            self.main.data_changed(message.trips)
         if self.is_screen_installed("contacts"):
             from irlmeet.tui.contacts_screen import ContactsScreen
 
             contacts = self.get_screen("contacts")
             assert isinstance(contacts, ContactsScreen)
             contacts.load(select_id=None)
-        if self.is_screen_installed("agenda"):
-            from irlmeet.tui.agenda_screen import AgendaScreen
-
-            agenda = self.get_screen("agenda")
-            assert isinstance(agenda, AgendaScreen)
-            agenda.load()
+        self.agenda.load()
 
     # -- screens --------------------------------------------------------------------------------
 
@@ -192,29 +207,25 @@ class IrlmeetApp(App[None]):
             self.install_screen(ContactsScreen(), "contacts")
         self._show_view("contacts")
 
-    def action_show_agenda(self) -> None:
-        from irlmeet.tui.agenda_screen import AgendaScreen
+    def action_show_trips(self) -> None:
+        main = self.main  # built the first time it is shown
+        if self.screen is not main:
+            self._show_view("trips")
 
-        if isinstance(self.screen, AgendaScreen):
-            return
-        if not self.is_screen_installed("agenda"):
-            self.install_screen(AgendaScreen(), "agenda")
-        self._show_view("agenda")
+    def action_show_agenda(self) -> None:
+        if self._on_view():
+            self.pop_screen()
 
     def _on_view(self) -> bool:
-        """The contacts or the agenda screen is showing (each is installed by name when first opened)."""
-        return any(self.is_screen_installed(n) and self.screen is self.get_screen(n) for n in ("contacts", "agenda"))
+        """The trips or the contacts screen is showing (each is installed by name when first opened)."""
+        return any(self.is_screen_installed(n) and self.screen is self.get_screen(n) for n in ("trips", "contacts"))
 
     def _show_view(self, name: str) -> None:
-        """Contacts and agenda sit one deep over the trips screen: from one, switch to the other."""
+        """Trips and contacts sit one deep over the agenda: from one, switch to the other."""
         if self._on_view():
             self.switch_screen(name)
         else:
             self.push_screen(name)
-
-    def action_show_trips(self) -> None:
-        if self._on_view():
-            self.pop_screen()
 
     def open_trip(self, trip_id: str | None, *, contact_id: str | None = None, add: bool = False) -> None:
         """The trips screen at ``trip_id`` with ``contact_id`` highlighted in its people (Enter on

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
 from irlmeet.core.directory import Directory
@@ -25,6 +25,7 @@ from irlmeet.core.models import Contact
 from irlmeet.tui.contact_card import card_text, meetups_text
 from irlmeet.tui.contact_form import ContactFormScreen
 from irlmeet.tui.contact_list import ContactList
+from irlmeet.tui.footer import KeyFooter
 from irlmeet.tui.messages import ContactChosen, ContactHighlighted, DirectoryReady, MeetupsReady
 from irlmeet.tui.screens import ConfirmScreen
 from irlmeet.tui.workers import describe_error
@@ -73,7 +74,7 @@ class ContactsScreen(Screen[None]):
             with VerticalScroll(id="card-pane", classes="pane"):
                 yield Static("", id="card")
                 yield Static("", id="card-meetups")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#directory-pane").border_title = "Contacts"

@@ -30,12 +30,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Header, Input, Static, TextArea
+from textual.widgets import Button, Header, Input, Static, TextArea
 
 from irlmeet.core import clipboard, etiquette
 from irlmeet.core.fsutil import describe_os_error
 from irlmeet.core.models import Contact, Meetup, MeetupStatus, Trip
 from irlmeet.core.text import visible
+from irlmeet.tui.footer import KeyFooter
 from irlmeet.tui.screens import ConfirmScreen
 from irlmeet.tui.workers import describe_error
 
@@ -233,7 +234,7 @@ class DraftsScreen(Screen[None]):
             yield TextArea("", id="drafts-editor", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="drafts-count")
             yield Static("", id="drafts-warnings")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#drafts-note").display = False

@@ -23,7 +23,6 @@ from textual.screen import Screen
 from textual.widgets import (
     DataTable,
     DirectoryTree,
-    Footer,
     Input,
     ProgressBar,
     Select,
@@ -31,6 +30,7 @@ from textual.widgets import (
 )
 
 from irlmeet.core.intake import MAPPINGS, guess_kind
+from irlmeet.tui.footer import KeyFooter
 from irlmeet.tui.workers import describe_error
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class ImportScreen(Screen[Any]):
                 yield DataTable(id="import-preview", cursor_type="row", zebra_stripes=True)
                 yield ProgressBar(id="import-progress", show_eta=False)
                 yield Static(Text(""), id="import-summary")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#import-preview", DataTable)

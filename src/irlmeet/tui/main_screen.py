@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
@@ -14,7 +15,6 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     LoadingIndicator,
     OptionList,
@@ -26,6 +26,7 @@ from textual.worker import get_current_worker
 from irlmeet.core.lifecycle import MOVES
 from irlmeet.core.models import MeetupStatus
 from irlmeet.tui import format as fmt
+from irlmeet.tui.footer import KeyFooter
 from irlmeet.tui.messages import DraftReady, MeetupActed, MoveOptionsReady, PlanReady, TripsReady
 from irlmeet.tui.workers import describe_error
 
@@ -178,6 +179,12 @@ class MainScreen(Screen[None]):
         self._keep_person: str | None = None  # after a reload: the person to keep highlighted
         self._focus_people = False  # from the agenda: focus the people once the plan shows
         self._fitted_room = 0  # the room the people table's columns were fitted to
+        # The app builds this screen when it is first shown (issue 10): until then it keeps
+        # what it is handed (the open data, a trip to show, the add-trip dialog to open).
+        self._built = False
+        self._opening: tuple[Service, list[Trip], str] | None = None
+        self._first_trip: str | None = None  # the trip to select when the data shows
+        self._when_built: list[Callable[[], None]] = []
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -199,7 +206,7 @@ class MainScreen(Screen[None]):
                     yield Static("", id="person")
                     yield Static("", id="draft")
                     yield Static("", id="draft-warnings")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#body").display = False
@@ -208,16 +215,27 @@ class MainScreen(Screen[None]):
         self.query_one("#draft-pane").border_title = "Draft"
         for widget_id in ("#trips-empty", "#people-empty", "#draft-warnings"):
             self.query_one(widget_id).display = False
+        self._built = True
+        if self._opening is not None:
+            self.service_ready(*self._opening)
+            self._opening = None
+        for then in self._when_built:
+            then()
+        self._when_built.clear()
 
     # -- opening ----------------------------------------------------------------------------
 
     def service_ready(self, service: Service, trips: list[Trip], user_tz: str) -> None:
-        """Called by the app once the data file is open."""
+        """Called by the app once the data file is open (kept until this screen is built)."""
+        if not self._built:
+            self._opening = (service, list(trips), user_tz)
+            return
         self.service = service
         self.user_tz = user_tz
         self.query_one("#loading").display = False
         self.query_one("#body").display = True
-        self.show_trips(trips, select_id=None)
+        self.show_trips(trips, select_id=self._first_trip)
+        self._first_trip = None
 
     def _today(self) -> date:
         assert self.service is not None
@@ -258,6 +276,10 @@ class MainScreen(Screen[None]):
     def show_trip(self, trip_id: str, contact_id: str | None = None) -> None:
         """Select ``trip_id`` (from the agenda) and highlight ``contact_id`` in its people once
         its plan shows; the people table gets the focus."""
+        if not self._built:  # shown for the first time: select it as the trips first show
+            self._first_trip = trip_id
+            self._when_built.append(lambda: self.show_trip(trip_id, contact_id))
+            return
         trip = next((t for t in self.trips if t.id == trip_id), None)
         if trip is None:
             self.notify("That trip is no longer there.", severity="warning", markup=False)
@@ -621,6 +643,9 @@ class MainScreen(Screen[None]):
     def action_add_trip(self) -> None:
         from irlmeet.tui.screens import AddTripScreen
 
+        if not self._built:  # shown for the first time: open the dialog over it once it is
+            self._when_built.append(self.action_add_trip)
+            return
         if self.service is None:
             return
         self.app.push_screen(AddTripScreen(self.service), self._trip_added)
@@ -649,6 +674,9 @@ class MainScreen(Screen[None]):
 
     def data_changed(self, trips: list[Trip]) -> None:
         """Another process changed the data: show it, keeping the trip and the person highlighted."""
+        if self._opening is not None:  # not built yet: it shows these trips when it is
+            self._opening = (self._opening[0], list(trips), self._opening[2])
+            return
         if self.service is None:
             return
         self._plans.clear()

@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from irlmeet.core.errors import (
@@ -24,6 +24,7 @@ from irlmeet.core.errors import (
 )
 from irlmeet.core.models import Place, Trip
 from irlmeet.core.text import visible
+from irlmeet.tui.footer import KeyFooter
 from irlmeet.tui.messages import JobDone, JobFailed
 from irlmeet.tui.workers import describe_error
 
@@ -59,7 +60,7 @@ class ErrorScreen(Screen[None]):
                 Text("Nothing was changed. Fix the problem above and start irlmeet again.\nPress q to quit."),
                 id="error-hint",
             )
-        yield Footer()
+        yield KeyFooter()
 
     def action_quit_app(self) -> None:
         self.app.exit(return_code=1)

@@ -22,9 +22,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from irlmeet.core.intake import place_hint
+from irlmeet.tui.footer import KeyFooter
 from irlmeet.tui.workers import describe_error
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class TriageScreen(Screen[None]):
             yield Static(Text(""), id="triage-status")
             yield Static(Text("enter save · 1 professional · 2 personal · 3 both · ctrl+n skip · "
                               "ctrl+g same for all at the company · esc back"), id="triage-keys")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#triage-city", Input).focus()
