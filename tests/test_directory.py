@@ -53,6 +53,51 @@ def test_typing_narrows_and_deleting_widens_with_the_same_answers_as_a_fresh_sea
         assert names(d.search(query)) == names(Directory(people()).search(query)), query
 
 
+def test_a_directory_of_stored_documents_finds_the_same_people_in_the_same_order():
+    by_docs = Directory.from_documents([(c.id, c.to_dict()) for c in people()], {c.id: c for c in people()}.__getitem__)
+    by_contacts = Directory(people())
+    for query in ["", "muller", "berlin", "PYTHON", "lea", "berlin rust", "germany sprints", "nobody", "a"]:
+        assert names(by_docs.search(query)) == names(by_contacts.search(query)), query
+    assert by_docs.ids == by_contacts.ids == ["4", "2", "3", "1"]
+
+
+def test_the_service_directory_decodes_a_contact_only_when_it_is_shown(tmp_path):
+    """The contacts screen's list at 30k must not decode 30k records first (issue 10): what
+    it is built from is the stored documents; a contact is decoded when it is looked at."""
+    path = tmp_path / "d.json"
+    with Store(path) as store:
+        store.put_contacts(people())
+    store = Store(path)
+    try:
+        decoded: list[str] = []
+
+        def fetch(cid: str) -> Contact:
+            decoded.append(cid)
+            return store.contact(cid)
+
+        d = Directory.from_documents(store.contact_documents(), fetch)
+        assert names(d.search("berlin")) == ["ada lovelace", "Jörg Müller"]
+        assert sorted(decoded) == ["1", "4"], "only the two shown were decoded"
+        assert d.contacts[0].places[0].place.name == "Berlin" and decoded.count("4") == 1, "and each only once"
+    finally:
+        store.close()
+
+
+def test_a_contact_removed_after_the_list_was_built_is_shown_as_gone_not_a_crash(tmp_path):
+    path = tmp_path / "d.json"
+    with Store(path) as store:
+        store.put_contacts(people())
+    with Store(path) as mine, Store(path) as theirs:
+        d = Directory.from_documents(mine.contact_documents(), mine.contact)
+        theirs.delete_contact("3")
+        mine.reload()
+        [row] = d.search_indices("bob")
+        stand_in = d.contacts[row]
+        assert (stand_in.id, stand_in.name) == ("3", "Bob Stone")
+        assert "could not read this contact" in stand_in.notes and "3" in stand_in.notes
+        assert [c.id for c in d.contacts[:2]] == ["4", "2"]
+
+
 def test_changed_on_disk_sees_another_process_write_and_not_our_own(tmp_path):
     path = tmp_path / "d.json"
     store = Store(path)

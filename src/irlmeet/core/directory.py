@@ -14,30 +14,39 @@ and deleting a letter goes back to the result kept for the shorter query.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, overload
 
+from irlmeet.core.errors import IrlmeetError, ValidationError
 from irlmeet.core.models import Contact
 
-__all__ = ["SEARCH_FIELDS", "Directory", "fold", "search_text"]
+__all__ = ["SEARCH_FIELDS", "Directory", "FetchedContacts", "fold", "search_text"]
 
 
-def _places(c: Contact) -> str:
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _places(doc: Mapping[str, Any]) -> str:
     parts: list[str] = []
-    for cp in c.places:
-        p = cp.place
-        parts += [p.name, p.region, p.country]
+    for cp in doc.get("places") or ():
+        place = cp.get("place") if isinstance(cp, Mapping) else None
+        if isinstance(place, Mapping):
+            parts += [_str(place.get("name")), _str(place.get("region")), _str(place.get("country"))]
     return " ".join(parts)
 
 
-#: What a search looks at, field by field (name, nickname, company, city, tags, how you met).
+#: What a search looks at, field by field (name, nickname, company, city, tags, how you met),
+#: read from a contact's stored document (the shape of ``Contact.to_dict()``): the directory of
+#: 30,000 contacts is built from the data file's documents without decoding one of them.
 #: The one place to add a field to the search: add ``(field, getter)`` here.
-SEARCH_FIELDS: tuple[tuple[str, Callable[[Contact], str]], ...] = (
-    ("name", lambda c: c.name),
-    ("nickname", lambda c: c.nickname),
-    ("company", lambda c: f"{c.company} {c.role}"),
+SEARCH_FIELDS: tuple[tuple[str, Callable[[Mapping[str, Any]], str]], ...] = (
+    ("name", lambda d: _str(d.get("name"))),
+    ("nickname", lambda d: _str(d.get("nickname"))),
+    ("company", lambda d: f"{_str(d.get('company'))} {_str(d.get('role'))}"),
     ("city", _places),
-    ("tags", lambda c: " ".join(c.tags)),
-    ("how_we_met", lambda c: f"{c.how_we_met} {c.met_at} {c.met_via} {c.topic}"),
+    ("tags", lambda d: " ".join(t for t in d.get("tags") or () if isinstance(t, str))),
+    ("how_we_met", lambda d: " ".join(_str(d.get(k)) for k in ("how_we_met", "met_at", "met_via", "topic"))),
 )
 
 
@@ -49,9 +58,11 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
-def search_text(contact: Contact) -> str:
-    """The folded text a query is matched against (fields joined by newlines)."""
-    return fold("\n".join(get(contact) for _field, get in SEARCH_FIELDS))
+def search_text(contact: Contact | Mapping[str, Any]) -> str:
+    """The folded text a query is matched against (fields joined by newlines), from a Contact
+    or its stored document."""
+    doc = contact.to_dict() if isinstance(contact, Contact) else contact
+    return fold("\n".join(get(doc) for _field, get in SEARCH_FIELDS))
 
 
 def _words(query: str) -> tuple[str, ...]:
@@ -62,11 +73,31 @@ class Directory:
     """All contacts sorted by name, with their search strings; :meth:`search` filters them."""
 
     def __init__(self, contacts: Iterable[Contact]) -> None:
-        self.contacts: list[Contact] = sorted(contacts, key=lambda c: (c.name.casefold(), c.id))
-        self._texts: list[str] = [search_text(c) for c in self.contacts]
+        ordered = sorted(contacts, key=lambda c: (c.name.casefold(), c.id))
+        self.ids: list[str] = [c.id for c in ordered]
+        #: The contacts in name order (a sequence: from :meth:`from_documents`, each one is
+        #: decoded when it is first looked at).
+        self.contacts: Sequence[Contact] = ordered
+        self._texts: list[str] = [search_text(c) for c in ordered]
         # The results of the query being typed and of each shorter query it grew from, so
         # typing narrows the previous result and deleting a letter finds its result here.
         self._trail: list[tuple[str, list[int]]] = []
+
+    @classmethod
+    def from_documents(
+        cls, documents: Iterable[tuple[str, Mapping[str, Any]]], fetch: Callable[[str], Contact]
+    ) -> Directory:
+        """The directory of stored ``(id, document)`` pairs, decoding none of them: a contact is
+        ``fetch(id)``-ed (decoded and checked) only when it is shown. A contact that is gone
+        by then, or whose record cannot be read, is shown as a stand-in that says so (see
+        :class:`FetchedContacts`)."""
+        rows = sorted((_str(doc.get("name")).casefold(), cid, _str(doc.get("name")), search_text(doc)) for cid, doc in documents)
+        new = cls.__new__(cls)
+        new.ids = [cid for _key, cid, _name, _text in rows]
+        new.contacts = FetchedContacts(new.ids, [name for _key, _cid, name, _text in rows], fetch)
+        new._texts = [text for *_rest, text in rows]
+        new._trail = []
+        return new
 
     def __len__(self) -> int:
         return len(self.contacts)
@@ -102,7 +133,53 @@ class Directory:
 
     def index_of(self, contact_id: str, within: Sequence[int]) -> int | None:
         """Where the contact ``contact_id`` is in a result of :meth:`search_indices`, if there."""
+        ids = self.ids
         for row, i in enumerate(within):
-            if self.contacts[i].id == contact_id:
+            if ids[i] == contact_id:
                 return row
         return None
+
+
+class FetchedContacts(Sequence[Contact]):
+    """Contacts by position, each decoded by ``fetch(id)`` when first asked for (and kept).
+
+    Drawing a list must not fail: a contact removed since the directory was built, or whose
+    stored record cannot be read, comes back as a stand-in with its id and stored name whose
+    notes say what went wrong (acting on it reports the error itself). The next directory
+    (built after every change) no longer holds a removed contact.
+    """
+
+    __slots__ = ("_fetch", "_got", "_ids", "_names")
+
+    def __init__(self, ids: Sequence[str], names: Sequence[str], fetch: Callable[[str], Contact]) -> None:
+        self._ids = ids
+        self._names = names
+        self._fetch = fetch
+        self._got: dict[int, Contact] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, i: int) -> Contact: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Contact]: ...
+    def __getitem__(self, i: int | slice) -> Contact | list[Contact]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self._ids)
+        got = self._got.get(i)
+        if got is None:
+            got = self._got[i] = self._get(self._ids[i], self._names[i])
+        return got
+
+    def _get(self, cid: str, name: str) -> Contact:
+        try:
+            return self._fetch(cid)
+        except IrlmeetError as exc:
+            why = f"irlmeet could not read this contact: {exc}"
+            try:
+                return Contact(id=cid, name=name or cid, notes=why)
+            except ValidationError:  # the stored id or name itself is unreadable
+                return Contact(id="unreadable", name="(an unreadable record)", notes=why)

@@ -432,10 +432,13 @@ class Service:
         return _find("contact", ref, self.store.contacts(), _contact_names, _contact_label)
 
     def contact_directory(self) -> Directory:
-        """Every contact, sorted by name, ready for search as you type (see core.directory)."""
+        """Every contact, sorted by name, ready for search as you type (see core.directory).
+
+        Built from the stored documents: a contact is decoded (and checked) when it is shown,
+        so the contacts screen at 30k lists everyone without decoding everyone first."""
         from irlmeet.core.directory import Directory
 
-        return Directory(self.store.contacts())
+        return Directory.from_documents(self.store.contact_documents(), self.store.contact)
 
     # -- trips ----------------------------------------------------------------------------
 

@@ -250,6 +250,15 @@ class Store:
         self._check_open()
         return [(cid, row.name) for cid, row in self._rows.rows().items()]
 
+    def contact_documents(self) -> list[tuple[str, Mapping[str, Any]]]:
+        """``(id, stored document)`` of every contact, in stored order: parsed, not decoded into
+        Contacts nor checked (what a search index over 30k contacts needs: a few fields of each,
+        not 30k validated models). Do not mutate them; decode one with :meth:`contact`."""
+        with self._mutex:
+            self._check_open()
+            docs = self._storage.data.get("contacts") or {}
+            return [(cid, docs[cid]) for cid in list(docs)]
+
     def contacts_by_id(self, ids: Iterable[str]) -> list[Contact]:
         """The contacts with these ids (decoded now if not yet), skipping ids that are gone."""
         self._check_open()
