@@ -437,8 +437,10 @@ class Service:
         Built from the stored documents: a contact is decoded (and checked) when it is shown,
         so the contacts screen at 30k lists everyone without decoding everyone first."""
         from irlmeet.core.directory import Directory
+        from irlmeet.core.fsutil import gc_paused
 
-        return Directory.from_documents(self.store.contact_documents(), self.store.contact)
+        with gc_paused():  # 30k documents and strings, none of them cyclic: 0.96 s -> 0.47 s at 30k
+            return Directory.from_documents(self.store.contact_documents(), self.store.contact)
 
     # -- trips ----------------------------------------------------------------------------
 
