@@ -72,7 +72,7 @@ from irlmeet.core.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from irlmeet.core.store.migrations import backup as _backup
 from irlmeet.core.store.migrations import run_steps as _run_steps
 from irlmeet.core.store.snapshot import Fingerprint as _Fingerprint
-from irlmeet.core.store.snapshot import Snapshot as _Loaded
+from irlmeet.core.store.snapshot import Snapshot as _Snapshot
 from irlmeet.core.store.snapshot import fingerprint as _fingerprint
 from irlmeet.core.store.snapshot import journal_matches as _journal_matches
 from irlmeet.core.store.snapshot import open_regular as _open_regular
@@ -684,7 +684,7 @@ class Store:
             )
         return data, _fingerprint(st)
 
-    def _read_all(self, *, locked: bool) -> _Loaded:
+    def _read_all(self, *, locked: bool) -> _Snapshot:
         """Main file + its journal, replayed onto plain dicts (contacts: lazy). Writes nothing.
 
         Without the lock, a fold by another process may land between reading the main file and
@@ -700,7 +700,7 @@ class Store:
         with self._locked():
             return self._read_both()
 
-    def _read_both(self) -> _Loaded:
+    def _read_both(self) -> _Snapshot:
         return _read_snapshot(self.path, self._journal_path, *self._read_main())
 
     def _main_moved(self, fp: _Fingerprint) -> bool:
@@ -752,7 +752,7 @@ class Store:
         if rebuilt is not None and rebuilt[3] and rebuilt[1] and self._read_only is None:
             _write_index(self.path, self._gen, loaded.fingerprint, rebuilt[0], rebuilt[1], rebuilt[2])
 
-    def _install(self, loaded: _Loaded, models: dict[str, dict[str, Any]], profile: Profile) -> None:
+    def _install(self, loaded: _Snapshot, models: dict[str, dict[str, Any]], profile: Profile) -> None:
         for table in (*_KINDS, _PROFILE):
             loaded.raw.setdefault(table, {})
         self._storage.write(loaded.raw)
@@ -764,7 +764,7 @@ class Store:
         self._main_fp = loaded.fingerprint
         self._journal = loaded.journal
 
-    def _migrate(self, loaded: _Loaded) -> None:
+    def _migrate(self, loaded: _Snapshot) -> None:
         """Run migration steps in memory, check the result, back the old file up, rewrite it."""
         self._check_writable()
         raw = loaded.raw
