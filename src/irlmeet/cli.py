@@ -199,14 +199,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _cap(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a cap: give a number above 0")
-    return value
+def _from_one(too_small: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least 1. ``too_small`` words the refusal of a
+    smaller one (``{text}``: as typed, ``{value}``: as a number)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(too_small.format(text=repr(text), value=value))
+        return value
+
+    return parse
+
+
+_cap = _from_one("{value} is not a cap: give a number above 0")
+_variant = _from_one("{text}: variants count from 1")
 
 
 def _trip_time_flags(p: argparse.ArgumentParser, *, edit: bool) -> None:
@@ -298,16 +308,6 @@ JSON keys (draft --json):
   warnings      the etiquette check's findings ([] when it is not available)
 templates: `irlmeet locate templates` is the folder for your own (see the README).
 """
-
-
-def _variant(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: variants count from 1")
-    return value
 
 
 def _radius(text: str) -> float:
