@@ -7,7 +7,7 @@ worker, except the busy dialogs, which run theirs inline (errors next to the fie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -143,20 +143,32 @@ class BusyChanged:
     trips: list[Trip]  # as stored now
 
 
-class AddBusyScreen(FormScreen[BusyChanged | None]):
-    """From, to and a title, in the trip's zone; errors next to the field they are about."""
+class _BusyDialog(FormScreen[BusyChanged | None]):
+    """A dialog about one trip's busy time: its title names the trip, and its Service call
+    answers with the block and the trips as stored after it."""
 
     def __init__(self, service: Service, trip: Trip) -> None:
         super().__init__()
         self._service = service
         self._trip = trip
 
+    def dialog_title(self, words: str) -> Static:
+        title = Text(words, style="bold")
+        title.append(visible(self._trip.name), style="bold")
+        return Static(title, classes="dialog-title")
+
+    def run_busy_job(self, change: Callable[[Service], BusyBlock], busy_text: str) -> None:
+        service = self._service
+        self.run_job(lambda: BusyChanged(change(service), service.trips()), busy_text)
+
+
+class AddBusyScreen(_BusyDialog):
+    """From, to and a title, in the trip's zone; errors next to the field they are about."""
+
     def compose(self) -> ComposeResult:
         trip = self._trip
         with VerticalScroll(id="dialog", classes="dialog"):
-            title = Text("Busy time on ", style="bold")
-            title.append(visible(trip.name), style="bold")
-            yield Static(title, classes="dialog-title")
+            yield self.dialog_title("Busy time on ")
             yield Static(
                 Text(f"Times in {visible(trip.destination.name)} time ({trip.zone.key}). Nothing new is proposed over it; "
                      "a meetup you already acted on that it overlaps is flagged, not moved.", style="dim"),
@@ -185,13 +197,8 @@ class AddBusyScreen(FormScreen[BusyChanged | None]):
                 missing = True
         if missing:
             return
-        service, trip_id = self._service, self._trip.id
-
-        def job() -> BusyChanged:
-            block = service.add_busy(trip_id, start, end, title)
-            return BusyChanged(block, service.trips())
-
-        self.run_job(job, "Saving…")
+        trip_id = self._trip.id
+        self.run_busy_job(lambda service: service.add_busy(trip_id, start, end, title), "Saving…")
 
     def failed(self, error: BaseException) -> None:
         if isinstance(error, ValidationError) and error.field in ("from", "to", "busy.title"):
@@ -202,20 +209,13 @@ class AddBusyScreen(FormScreen[BusyChanged | None]):
         self.show_error(None, describe_error(error))
 
 
-class RemoveBusyScreen(FormScreen[BusyChanged | None]):
+class RemoveBusyScreen(_BusyDialog):
     """The trip's busy blocks: enter (or Remove) removes the highlighted one."""
-
-    def __init__(self, service: Service, trip: Trip) -> None:
-        super().__init__()
-        self._service = service
-        self._trip = trip
 
     def compose(self) -> ComposeResult:
         trip = self._trip
         with VerticalScroll(id="dialog", classes="dialog"):
-            title = Text("Remove busy time from ", style="bold")
-            title.append(visible(trip.name), style="bold")
-            yield Static(title, classes="dialog-title")
+            yield self.dialog_title("Remove busy time from ")
             yield OptionList(*(Option(busy_line(b, trip), id=b.id) for b in trip.busy if b.id), id="blocks")
             yield from self.form_footer("Remove", variant="error")
 
@@ -240,10 +240,4 @@ class RemoveBusyScreen(FormScreen[BusyChanged | None]):
             self.show_error(None, "There is no busy time on this trip to remove.")
             return
         busy_id = blocks.get_option_at_index(blocks.highlighted).id or ""
-        service = self._service
-
-        def job() -> BusyChanged:
-            block = service.remove_busy(busy_id)
-            return BusyChanged(block, service.trips())
-
-        self.run_job(job, "Removing…")
+        self.run_busy_job(lambda service: service.remove_busy(busy_id), "Removing…")
