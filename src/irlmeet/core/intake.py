@@ -20,7 +20,7 @@ Pure functions over records (``new_id`` and the place lookup are parameters); th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -216,24 +216,13 @@ def unchanged(
     if met_on is not None and (not isinstance(met_on, date) or isinstance(met_on, datetime)):
         return None
     resolved, unplaced = _resolve_places(rec, places)
-    # What _last() (and prepare) would make of the values, had the model kept them all as given
-    last: dict[str, Any] = {"name": rec.name}
-    for name, text in (("nickname", rec.nickname), ("company", rec.company), ("role", rec.role),
-                       ("tz", rec.tz or ""), ("linkedin", rec.linkedin or ""), ("met_via", rec.met_via),
-                       ("notes", rec.notes), ("birthday", str(rec.birthday) if rec.birthday else "")):
-        if text:
-            last[name] = text
-    for name, items in (("emails", rec.emails), ("phones", rec.phones), ("tags", rec.tags)):
-        if items:
-            last[name] = list(items)
-    if resolved:
-        last["places"] = _as_json("places", resolved)
-    if rec.handles:
-        last["handles"] = dict(rec.handles)
-    if met_on is not None:
-        last["met_on"] = met_on.isoformat()
-    if rec.circle is not None:
-        last["circle"] = rec.circle
+    # What prepare() would keep of the values, had the model kept them all as given
+    last = _last_values(
+        name=rec.name, nickname=rec.nickname, company=rec.company, role=rec.role, tz=rec.tz or "",
+        linkedin=rec.linkedin or "", met_via=rec.met_via, notes=rec.notes,
+        birthday=str(rec.birthday) if rec.birthday else "", emails=rec.emails, phones=rec.phones, tags=rec.tags,
+        places=resolved, handles=rec.handles, met_on=met_on, circle=rec.circle,
+    )
     if unplaced:
         last["place_text"] = unplaced
     return (key, last) if last == (was if type(was) is dict else dict(was)) else None
@@ -268,23 +257,39 @@ def _drop(values: dict[str, Any], exc: ValidationError) -> bool:
 
 
 def _last(c: Contact, with_circle: bool) -> dict[str, Any]:
-    """:func:`_as_json` of every non-empty field (spelt out: it runs once per imported row)."""
-    out: dict[str, Any] = {"name": c.name}
-    for name, text in (("nickname", c.nickname), ("company", c.company), ("role", c.role), ("tz", c.tz),
-                       ("linkedin", c.linkedin), ("met_via", c.met_via), ("notes", c.notes), ("birthday", c.birthday)):
+    """What :attr:`ContactSource.last` keeps of a contact built from a source."""
+    return _last_values(
+        name=c.name, nickname=c.nickname, company=c.company, role=c.role, tz=c.tz, linkedin=c.linkedin,
+        met_via=c.met_via, notes=c.notes, birthday=c.birthday, emails=c.emails, phones=c.phones, tags=c.tags,
+        places=c.places, handles=c.handles, met_on=c.met_on, circle=c.circle.value if with_circle else None,
+    )
+
+
+def _last_values(
+    *, name: str, nickname: str, company: str, role: str, tz: str, linkedin: str, met_via: str, notes: str,
+    birthday: str, emails: Iterable[str], phones: Iterable[str], tags: Iterable[str],
+    places: Sequence[ContactPlace], handles: Mapping[str, str] | Iterable[tuple[str, str]], met_on: date | None,
+    circle: str | None,
+) -> dict[str, Any]:
+    """:func:`_as_json` of every non-empty field, the one shape of :attr:`ContactSource.last`,
+    for a built contact (:func:`_last`) and for a record told unchanged without building it
+    (:func:`unchanged`). Spelt out: it runs once per imported row."""
+    out: dict[str, Any] = {"name": name}
+    for key, text in (("nickname", nickname), ("company", company), ("role", role), ("tz", tz),
+                      ("linkedin", linkedin), ("met_via", met_via), ("notes", notes), ("birthday", birthday)):
         if text:
-            out[name] = text
-    for name, items in (("emails", c.emails), ("phones", c.phones), ("tags", c.tags)):
+            out[key] = text
+    for key, items in (("emails", emails), ("phones", phones), ("tags", tags)):
         if items:
-            out[name] = list(items)
-    if c.places:
-        out["places"] = _as_json("places", c.places)
-    if c.handles:
-        out["handles"] = dict(c.handles)
-    if c.met_on is not None:
-        out["met_on"] = c.met_on.isoformat()
-    if with_circle:
-        out["circle"] = c.circle.value
+            out[key] = list(items)
+    if places:
+        out["places"] = _as_json("places", places)
+    if handles:
+        out["handles"] = dict(handles)
+    if met_on is not None:
+        out["met_on"] = met_on.isoformat()
+    if circle is not None:
+        out["circle"] = circle
     return out
 
 
