@@ -37,3 +37,24 @@ def test_the_demo_has_people_in_several_cities_and_two_upcoming_trips(tmp_path):
                 assert trip.is_free(pr.start, pr.end)
     with pytest.raises(FileExistsError):
         demo.build(path, now=NOW, new_id=lambda: "x")
+
+
+def test_the_demo_busy_time_can_be_removed_like_any_other(tmp_path):
+    """`busy rm ID` and the TUI's remove dialog name a block by its id: the demo's blocks need
+    one, as every block added through the app or migrated from an older file has."""
+    from irlmeet.core.service import Service
+    from irlmeet.core.settings import Paths, Settings
+
+    counter = itertools.count()
+    path = demo.build(tmp_path / "demo.json", now=NOW, new_id=lambda: f"d{next(counter)}")
+    settings = Settings(Paths(path, tmp_path / "c.toml", tmp_path / "cache", tmp_path / "themes"))
+    svc = Service(Store(path), places=lambda: None, settings=settings, clock=lambda: NOW, new_id=lambda: "x")
+    try:
+        blocks = [b for t in svc.trips() for b in t.busy]
+        assert blocks and all(b.id for b in blocks)
+        assert len({b.id for b in blocks}) == len(blocks)
+        removed = svc.remove_busy(blocks[0].id)
+        assert removed.title == blocks[0].title
+        assert blocks[0].id not in {b.id for t in svc.trips() for b in t.busy}
+    finally:
+        svc.store.close()

@@ -178,6 +178,7 @@ def build(path: Path, *, now: datetime, new_id: Callable[[], str]) -> Path:
                     start=datetime.combine(day, time.fromisoformat(b["from"]), dest.zone),
                     end=datetime.combine(day, time.fromisoformat(b["to"]), dest.zone),
                     title=b["title"],
+                    id=new_id(),  # as Service.add_busy gives one: `busy rm` and the TUI name it
                 )
             )
         trips.append(
